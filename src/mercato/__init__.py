@@ -1,0 +1,1 @@
+"""Mercato: a multi-merchant marketplace backend (modular monolith of bounded contexts)."""

@@ -1,0 +1,79 @@
+"""The FastAPI application factory: the composition root of the HTTP process.
+
+Builds the container (settings, engine, clock, tokens, storage), mounts each context's router,
+installs the middleware and the one error-mapping table. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+
+from mercato.catalog.api import merchant_router as catalog_merchant_router
+from mercato.catalog.api import router as catalog_router
+from mercato.config import Settings
+from mercato.db.engine import make_engine
+from mercato.http.container import Container
+from mercato.http.middleware import HttpMetrics, RequestContextMiddleware
+from mercato.http.ops import router as ops_router
+from mercato.http.problems import install_problem_handlers
+from mercato.http.storage import LocalDirectoryStorage
+from mercato.identity import TokenIssuer
+from mercato.identity.api import router as identity_router
+from mercato.inventory.api import merchant_router as inventory_merchant_router
+from mercato.kernel.clock import Clock, SystemClock
+from mercato.kernel.paging import CursorCodec
+
+API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
+idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
+
+
+def build_container(settings: Settings, database_url: str, *, clock: Clock | None = None) -> Container:
+    """Everything long-lived a request needs, built once from settings."""
+    secret = settings.resolved_jwt_secret()
+    clock = clock or SystemClock()
+    return Container(
+        settings=settings,
+        engine=make_engine(database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow),
+        clock=clock,
+        tokens=TokenIssuer(secret=secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock),
+        cursors=CursorCodec(secret=("cursor:" + secret).encode()),
+        storage=LocalDirectoryStorage(settings.media_root, settings.media_url_prefix, settings.base_url),
+    )
+
+
+def create_app(settings: Settings, database_url: str, *, clock: Clock | None = None) -> FastAPI:
+    """The marketplace API, wired to the given database."""
+    container = build_container(settings, database_url, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await container.engine.dispose()
+
+    app = FastAPI(
+        title="Mercato",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    registry = CollectorRegistry()
+    app.state.container = container
+    app.state.metrics_registry = registry
+    install_problem_handlers(app)
+    for router in (
+        ops_router,
+        identity_router,
+        catalog_router,
+        catalog_merchant_router,
+        inventory_merchant_router,
+    ):
+        app.include_router(router)
+    settings.media_root.mkdir(parents=True, exist_ok=True)
+    app.mount(settings.media_url_prefix, StaticFiles(directory=settings.media_root), name="media")
+    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry), max_body_bytes=settings.max_body_bytes)
+    return app

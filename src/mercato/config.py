@@ -1,0 +1,70 @@
+"""Settings from environment variables: the one place configuration is read.
+
+Built once by the composition root (the CLI or `create_app`) and passed down; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET_FILE = "jwt-secret"
+
+
+class Settings(BaseSettings):
+    """Mercato's configuration; every field is documented in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="MERCATO_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    nats_url: str | None = Field(default=None, validation_alias="NATS_URL")
+    data_dir: Path = Path("var")
+    jwt_secret: str | None = None
+    jwt_ttl_seconds: int = 3600
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 1024 * 1024
+    media_dir: Path | None = None
+    media_url_prefix: str = "/media"
+    max_image_bytes: int = 5 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_missing_secret_in_production(self) -> Settings:
+        if self.env == "production" and (not self.jwt_secret or len(self.jwt_secret) < 32):
+            raise ValueError("MERCATO_JWT_SECRET must be set (32+ characters) in production")
+        return self
+
+    @property
+    def media_root(self) -> Path:
+        """Where uploaded images are stored by the local object storage."""
+        return self.media_dir or self.data_dir / "media"
+
+    @property
+    def base_url(self) -> str:
+        """The URL the API is reached at, for absolute links such as image URLs."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The JWT secret; in development one is generated once into the data directory and reused."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / _DEV_SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value

@@ -1,0 +1,1 @@
+"""Database plumbing: shared metadata, engine, unit of work, embedded PostgreSQL, migrations."""

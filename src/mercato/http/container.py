@@ -1,0 +1,25 @@
+"""The composition root's product: every long-lived object a request may need, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mercato.config import Settings
+from mercato.http.storage import ObjectStorage
+from mercato.identity import TokenIssuer
+from mercato.kernel.clock import Clock
+from mercato.kernel.paging import CursorCodec
+
+
+@dataclass(slots=True)
+class Container:
+    """Settings, the engine, and the services built from them; hung on `app.state.container`."""
+
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    tokens: TokenIssuer
+    cursors: CursorCodec
+    storage: ObjectStorage
