@@ -74,29 +74,39 @@ class RequestContextMiddleware:
                 self._observe(scope, status_holder["status"], time.perf_counter() - started)
 
     async def _call_limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count streamed body bytes; past the limit, the app's own answer is replaced by a 413.
+
+        Frameworks turn an exception raised while reading the body into their own 400, so rather
+        than rely on the exception reaching us, the overflow is remembered and the response swapped.
+        """
         received = 0
+        overflowed = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    overflowed = True
                     raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if overflowed:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
-            if not response_started:
-                await self._too_large(scope, receive, send)
+            pass
+        if overflowed and not response_started:
+            await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
