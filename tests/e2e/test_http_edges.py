@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 
 from tests.factories import customer
@@ -87,7 +89,7 @@ def test_body_over_one_mebibyte_is_payload_too_large_and_writes_nothing(api: htt
 
 
 def test_chunked_body_over_the_limit_is_refused_too(api: httpx.Client) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         for _ in range(20):
             yield b"x" * 65536
 

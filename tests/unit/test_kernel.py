@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from mercato.kernel.errors import InvalidCursor, ValidationFailed
@@ -29,7 +31,7 @@ def test_money_times_and_zero_decimal_currencies() -> None:
 
 
 def test_ids_are_prefixed_unique_and_time_ordered() -> None:
-    ids = [new_id("product", now_ms=lambda t=t: 1_700_000_000_000 + t) for t in range(50)]
+    ids = [new_id("product", now_ms=functools.partial(int, 1_700_000_000_000 + t)) for t in range(50)]
     assert all(i.startswith("prod_") and is_id_of("product", i) for i in ids)
     assert ids == sorted(ids) and len(set(ids)) == 50
     assert not is_id_of("sku", ids[0])

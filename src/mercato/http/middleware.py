@@ -5,6 +5,7 @@ Pure ASGI rather than BaseHTTPMiddleware: it adds no task per request and does n
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -101,10 +102,8 @@ class RequestContextMiddleware:
                 response_started = True
             await send(message)
 
-        try:
+        with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, limited_receive, guarded_send)
-        except _BodyTooLarge:
-            pass
         if overflowed and not response_started:
             await self._too_large(scope, receive, send)
 
