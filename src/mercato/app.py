@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
 from mercato.config import Settings
@@ -75,5 +76,11 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)
     app.mount(settings.media_url_prefix, StaticFiles(directory=settings.media_root), name="media")
-    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry), max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=HttpMetrics(registry),
+        max_body_bytes=settings.max_body_bytes,
+        # room for the multipart envelope around an image of the largest allowed size
+        upload_limits=((IMAGE_UPLOAD_PATH, settings.max_image_bytes + 64 * 1024),),
+    )
     return app
