@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from mercato.catalog.domain import (
     MAX_PRICE,
@@ -47,7 +56,21 @@ SkuCode = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_
 Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
 Price = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE)]
 WeightGrams = Annotated[StrictInt, Field(ge=0, le=MAX_WEIGHT_GRAMS)]
-AttributeValue = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)] | StrictInt | StrictBool
+
+
+def _attribute_value(value: Any) -> str | int | bool:
+    if isinstance(value, bool | int) and abs(value) <= MAX_PRICE:
+        return value
+    if isinstance(value, str) and len(value) <= 200:
+        return _no_nul(value)
+    raise ValueError("an attribute value is a string (up to 200 characters), an integer or a boolean")
+
+
+AttributeValue = Annotated[
+    str | int | bool,
+    PlainValidator(_attribute_value),
+    WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 200}, {"type": "integer"}, {"type": "boolean"}]}),
+]
 Attributes = Annotated[dict[Annotated[str, Field(min_length=1, max_length=50)], AttributeValue], Field(max_length=32)]
 
 
