@@ -217,7 +217,7 @@ def test_in_stock_filter_needs_an_unreserved_unit_of_an_active_sku(
 
 
 def test_filters_combine(api: httpx.Client, shop: Shop) -> None:
-    params = {"category": "home", "brand": "acme", "max_price": 2000, "in_stock": "true"}
+    params: dict[str, str | int] = {"category": "home", "brand": "acme", "max_price": 2000, "in_stock": "true"}
     assert _ids(api.get("/v1/products", params=params)) == {shop.products["knife"]["id"]}
 
 
