@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Select, Text, and_, any_, exists, func, literal, or_, select
 
 from mercato.catalog.domain import ProductStatus, SkuStatus
 from mercato.catalog.stock_read import has_units
@@ -59,7 +59,7 @@ def filter_clauses(filters: ProductFilters) -> list[ColumnElement[bool]]:
     """The WHERE clauses that `filters` adds to the listed products."""
     clauses: list[ColumnElement[bool]] = []
     if filters.category is not None:
-        clauses.append(products.c.category_id.in_(_category_and_descendants(filters.category)))
+        clauses.append(products.c.category_id == any_(_category_and_descendants(filters.category)))
     if filters.brands:
         clauses.append(products.c.brand_id.in_(select(brands.c.id).where(brands.c.slug.in_(filters.brands))))
     if filters.merchant_id is not None:
@@ -84,19 +84,25 @@ def listed_products(filters: ProductFilters) -> Select[Any]:
     return products_with_refs().where(is_listed(), *filter_clauses(filters))
 
 
-def _category_and_descendants(slug: str) -> Select[Any]:
+def _category_and_descendants(slug: str) -> ColumnElement[Any]:
+    # `= ANY(ARRAY(SELECT ...))` rather than `IN (SELECT ...)`: the ids become one value, so the
+    # planner walks the sort order's index and filters, stopping after a page, instead of joining
+    # every product of a large category and sorting them all (0.3 ms against 35 ms at 200k products).
     root = categories.alias("root")
     below = categories.alias("below")
-    return (
+    ids = (
         select(below.c.id)
         .select_from(below.join(root, root.c.slug == slug))
         .where(or_(below.c.path == root.c.path, func.starts_with(below.c.path, root.c.path + "/")))
     )
+    return func.array(ids.scalar_subquery(), type_=ARRAY(Text))
 
 
 def _price_clauses(min_price: int | None, max_price: int | None) -> list[ColumnElement[bool]]:
-    # The denormalised range is a cheap necessary condition; the EXISTS makes it exact (a product
-    # priced 10 and 50 has no SKU between 20 and 30).
+    # The denormalised range is a cheap necessary condition; the SKU lookup makes it exact (a product
+    # priced 10 and 50 has no SKU between 20 and 30). The lookup is a LIMIT 1 subquery, not EXISTS:
+    # PostgreSQL would turn an EXISTS into a semi-join that scans every SKU; this stays a per-product
+    # probe of the SKUs' product index, run only for the few rows the page needs.
     clauses: list[ColumnElement[bool]] = []
     sku_window: list[ColumnElement[bool]] = [
         skus.c.product_id == products.c.id,
@@ -108,5 +114,5 @@ def _price_clauses(min_price: int | None, max_price: int | None) -> list[ColumnE
     if max_price is not None:
         clauses.append(products.c.price_min <= max_price)
         sku_window.append(skus.c.price <= max_price)
-    clauses.append(exists().where(*sku_window))
+    clauses.append(select(literal(1)).where(*sku_window).limit(1).scalar_subquery().is_not(None))
     return clauses
