@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
@@ -50,8 +50,26 @@ from mercato.http.deps import Admin, ContainerDep, Customer, MerchantStaff, Read
 from mercato.kernel.errors import ValidationFailed
 from mercato.kernel.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
-merchant_router = APIRouter(prefix="/v1/merchant", tags=["merchant catalog"])
+_PROBLEM_DESCRIPTIONS = {
+    401: "unauthenticated: no, bad or expired token",
+    403: "forbidden: the caller's role may not use this route",
+    404: "not-found: unknown or malformed id, or another merchant's",
+    409: "already-exists, conflict or invalid-transition",
+    413: "payload-too-large",
+    422: "validation-error (field names in `errors`) or invalid-cursor",
+}
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem+json answers a route may give (see docs/errors.md)."""
+    return {
+        status: {"description": _PROBLEM_DESCRIPTIONS[status], "content": {"application/problem+json": {}}}
+        for status in statuses
+    }
+
+
+router = APIRouter(prefix="/v1", tags=["catalog"], responses=_problems(422))
+merchant_router = APIRouter(prefix="/v1/merchant", tags=["merchant catalog"], responses=_problems(401, 403, 404, 422))
 
 # The image upload route takes bodies larger than the API's general limit (see app.py's middleware).
 IMAGE_UPLOAD_PATH = re.compile(r"^/v1/merchant/products/[^/]+/images$")
@@ -101,13 +119,23 @@ async def browse_products(
     return await list_products(conn, cursors=container.cursors, filters=filters, sort=sort, limit=limit, cursor=cursor)
 
 
-@router.get("/products/{product_id}", response_model=ProductDetailView, summary="A product with its reviews")
+@router.get(
+    "/products/{product_id}",
+    response_model=ProductDetailView,
+    summary="A product with its reviews",
+    responses=_problems(404),
+)
 async def get_product(*, product_id: str, conn: ReadConn, container: ContainerDep) -> ProductDetailView:
     """An active product and the first page of its reviews; drafts and archived products are 404."""
     return await show_product(conn, cursors=container.cursors, product_id=product_id)
 
 
-@router.get("/products/{product_id}/reviews", response_model=ReviewList, summary="A product's reviews")
+@router.get(
+    "/products/{product_id}/reviews",
+    response_model=ReviewList,
+    summary="A product's reviews",
+    responses=_problems(404),
+)
 async def get_reviews(
     *, product_id: str, conn: ReadConn, container: ContainerDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> ReviewList:
@@ -120,6 +148,7 @@ async def get_reviews(
     status_code=status.HTTP_201_CREATED,
     response_model=ReviewView,
     summary="Review a product",
+    responses=_problems(401, 403, 404, 409),
 )
 async def create_review(*, product_id: str, body: ReviewBody, customer: Customer, tx: WriteTx) -> ReviewView:
     """A customer's one review of a product (a second is 409 already-exists)."""
@@ -150,6 +179,7 @@ async def get_categories(
     response_model=BrandView,
     tags=["admin"],
     summary="Create a brand",
+    responses=_problems(401, 403, 409),
 )
 async def post_brand(*, body: BrandBody, _: Admin, tx: WriteTx) -> BrandView:
     """Administrators add a brand."""
@@ -162,6 +192,7 @@ async def post_brand(*, body: BrandBody, _: Admin, tx: WriteTx) -> BrandView:
     response_model=CategoryView,
     tags=["admin"],
     summary="Create a category",
+    responses=_problems(401, 403, 409),
 )
 async def post_category(*, body: CategoryBody, _: Admin, tx: WriteTx) -> CategoryView:
     """Administrators add a category, under `parent` (a slug) or as a root."""
@@ -169,7 +200,11 @@ async def post_category(*, body: CategoryBody, _: Admin, tx: WriteTx) -> Categor
 
 
 @merchant_router.post(
-    "/products", status_code=status.HTTP_201_CREATED, response_model=ProductView, summary="Create a product"
+    "/products",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProductView,
+    summary="Create a product",
+    responses=_problems(409),
 )
 async def post_product(*, body: ProductCreateBody, staff: MerchantStaff, tx: WriteTx) -> ProductView:
     """A product with its SKUs, in the caller's merchant; active at once unless `status: "draft"`."""
@@ -212,7 +247,9 @@ async def get_own(*, product_id: str, staff: MerchantStaff, conn: ReadConn) -> P
     return await get_own_product(conn, merchant_id=_merchant(staff.merchant_id), product_id=product_id)
 
 
-@merchant_router.patch("/products/{product_id}", response_model=ProductView, summary="Edit a product")
+@merchant_router.patch(
+    "/products/{product_id}", response_model=ProductView, summary="Edit a product", responses=_problems(409)
+)
 async def patch_product(*, product_id: str, body: ProductPatchBody, staff: MerchantStaff, tx: WriteTx) -> ProductView:
     """Change name, description, brand, category or status (active/draft)."""
     changes = ProductChanges(
@@ -232,14 +269,20 @@ async def post_archive(*, product_id: str, staff: MerchantStaff, tx: WriteTx) ->
 
 
 @merchant_router.post(
-    "/products/{product_id}/skus", status_code=status.HTTP_201_CREATED, response_model=SkuView, summary="Add a SKU"
+    "/products/{product_id}/skus",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SkuView,
+    summary="Add a SKU",
+    responses=_problems(409),
 )
 async def post_sku(*, product_id: str, body: SkuBody, staff: MerchantStaff, tx: WriteTx) -> SkuView:
     """A new SKU in the product's currency, holding no stock."""
     return await add_sku(tx, merchant_id=_merchant(staff.merchant_id), product_id=product_id, draft=body.draft())
 
 
-@merchant_router.patch("/skus/{sku_id}", response_model=SkuView, summary="Edit a SKU or its price")
+@merchant_router.patch(
+    "/skus/{sku_id}", response_model=SkuView, summary="Edit a SKU or its price", responses=_problems(409)
+)
 async def patch_sku(*, sku_id: str, body: SkuPatchBody, staff: MerchantStaff, tx: WriteTx) -> SkuView:
     """Change price, attributes, weight, digital or status (active/archived)."""
     changes = SkuChanges(
@@ -257,6 +300,7 @@ async def patch_sku(*, sku_id: str, body: SkuPatchBody, staff: MerchantStaff, tx
     status_code=status.HTTP_201_CREATED,
     response_model=ProductView,
     summary="Upload a product image",
+    responses=_problems(409, 413),
 )
 async def post_image(
     *,
