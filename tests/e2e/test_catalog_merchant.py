@@ -83,7 +83,7 @@ def test_created_product_is_active_listed_and_holds_no_stock(api: httpx.Client, 
     assert product["status"] == "active" and product["slug"] == "linen-shirt"
     assert product["currency"] == "usd" and (product["price_min"], product["price_max"]) == (4900, 5200)
     assert product["merchant"] == {"id": setup.staff.merchant_id, "name": "Maker & Co"}
-    assert {sku["code"]: sku["available"] for sku in product["skus"]} == {"SHIRT-S": 0, "SHIRT-M": 0}
+    assert [(sku["code"], sku["available"]) for sku in product["skus"]] == [("SHIRT-S", 0), ("SHIRT-M", 0)]
     assert {sku["code"]: sku["attributes"] for sku in product["skus"]}["SHIRT-S"] == {"size": "S", "organic": True}
     assert all(sku["id"].startswith("sku_") and sku["currency"] == "usd" for sku in product["skus"])
     assert _count(db, "inventory") == 0
@@ -92,6 +92,15 @@ def test_created_product_is_active_listed_and_holds_no_stock(api: httpx.Client, 
     (created,) = _events(db, "product.created")
     assert created["product_id"] == product["id"] and created["merchant_id"] == setup.staff.merchant_id
     assert sorted(e["code"] for e in _events(db, "sku.created")) == ["SHIRT-M", "SHIRT-S"]
+
+
+def test_skus_are_shown_in_the_order_the_merchant_gave_them(api: httpx.Client, setup: Setup) -> None:
+    codes = [f"SIZE-{size}" for size in ("XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL")]
+    product = make_product(
+        api, setup.staff, brand=setup.brand, category=setup.category, skus=[{"code": code} for code in codes]
+    )
+    assert [sku["code"] for sku in product["skus"]] == codes
+    assert [sku["code"] for sku in api.get(f"/v1/products/{product['id']}").json()["skus"]] == codes
 
 
 def test_draft_is_not_public_until_activated(api: httpx.Client, setup: Setup) -> None:

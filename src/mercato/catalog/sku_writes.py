@@ -23,7 +23,9 @@ async def insert_skus(
     conn: AsyncConnection, *, merchant_id: str, product_id: str, drafts: Sequence[SkuDraft]
 ) -> list[str]:
     """Insert the SKUs (active, holding no stock) and return their ids in the drafts' order."""
-    ids = [new_id("sku") for _ in drafts]
+    # Sorted so that, within the one created_at of this statement, id order is the request's order:
+    # SKUs are shown ordered by (created_at, id), which is then the order the merchant gave them in.
+    ids = sorted(new_id("sku") for _ in drafts)
     rows = [
         {
             "id": sku_id,
