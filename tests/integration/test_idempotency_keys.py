@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.http.idempotency import IdempotencyPolicy, run_idempotently
@@ -30,7 +31,9 @@ class CountingHandler:
         return 201, {"id": "ord_1", "calls": self.calls}
 
 
-async def _run(engine: AsyncEngine, handler: CountingHandler, *, key: str = "k1", body: bytes = b'{"a":1}', **kw: Any):
+async def _run(
+    engine: AsyncEngine, handler: CountingHandler, *, key: str = "k1", body: bytes = b'{"a":1}', **kw: Any
+) -> Response:
     return await run_idempotently(
         engine=engine,
         clock=SystemClock(),

@@ -80,7 +80,7 @@ def _replay(status: int, body: Any) -> Response:
     )
 
 
-async def _claim(engine: AsyncEngine, clock: Clock, scope: str, key: str, method: str, path: str, fp: str) -> bool:
+async def _claim(engine: AsyncEngine, clock: Clock, *, scope: str, key: str, method: str, path: str, fp: str) -> bool:
     """Insert the key as in progress (or take over a stale one); True if this request now owns it."""
     now = clock.now()
     async with engine.begin() as conn:
@@ -150,7 +150,7 @@ async def run_idempotently(
     fp = request_fingerprint(method, path, body)
     deadline = asyncio.get_running_loop().time() + policy.wait_seconds
     while True:
-        if await _claim(engine, clock, scope, key, method, path, fp):
+        if await _claim(engine, clock, scope=scope, key=key, method=method, path=path, fp=fp):
             break
         async with engine.connect() as conn:
             row = (
