@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     media_dir: Path | None = None
     media_url_prefix: str = "/media"
     max_image_bytes: int = 5 * 1024 * 1024
+    checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
 
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:

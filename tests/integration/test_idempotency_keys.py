@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.http.idempotency import IdempotencyPolicy, run_idempotently
 from mercato.kernel.clock import SystemClock
-from mercato.kernel.errors import IdempotencyKeyReused, OutOfStock, RequestInProgress
+from mercato.kernel.errors import IdempotencyKeyReused, OutOfStock, PaymentUnavailable, RequestInProgress
 
 
 class CountingHandler:
@@ -116,3 +116,12 @@ async def test_keys_are_scoped_to_the_caller(engine: AsyncEngine) -> None:
         handler=handler,
     )
     assert handler.calls == 2
+
+
+async def test_retryable_error_is_not_stored_so_a_retry_runs_again(engine: AsyncEngine) -> None:
+    unavailable = CountingHandler(error=PaymentUnavailable("all PSPs down", retry_after=2))
+    with pytest.raises(PaymentUnavailable):
+        await _run(engine, unavailable)
+    recovered = CountingHandler()
+    assert (await _run(engine, recovered)).status_code == 201
+    assert recovered.calls == 1

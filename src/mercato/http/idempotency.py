@@ -3,8 +3,8 @@
 The same key with the same body replays the first answer (`Idempotent-Replayed: true`); with another
 body it is 422 `idempotency-key-reused`; while the first request runs, a second waits for it and gets
 409 `request-in-progress` if it waits too long. Keys are scoped to the caller and kept 24 h.
-Domain errors are stored and replayed like successes (a failed checkout replays its error); an
-unexpected crash releases the key so a retry can run again — the use case itself must then be
+Final domain errors are stored and replayed like successes (a failed checkout replays its error);
+retryable ones (429, 503) and unexpected crashes release the key so a retry can run again — the use case itself must then be
 idempotent by key, which the checkout saga is.
 """
 
@@ -173,6 +173,10 @@ async def run_idempotently(
     try:
         status, payload = await handler()
     except DomainError as exc:
+        if exc.retryable:
+            # Not a final answer (rate limited, PSP unavailable): a retry with this key must run again.
+            await _release(engine, scope, key)
+            raise
         response = domain_error_response(exc)
         await _store(engine, scope, key, response.status_code, orjson.loads(response.body))
         return response
