@@ -4,8 +4,8 @@ The same key with the same body replays the first answer (`Idempotent-Replayed: 
 body it is 422 `idempotency-key-reused`; while the first request runs, a second waits for it and gets
 409 `request-in-progress` if it waits too long. Keys are scoped to the caller and kept 24 h.
 Final domain errors are stored and replayed like successes (a failed checkout replays its error);
-retryable ones (429, 503) and unexpected crashes release the key so a retry can run again — the use case itself must then be
-idempotent by key, which the checkout saga is.
+retryable ones (429, 503) and unexpected crashes release the key so a retry can run again; the use
+case itself must then be idempotent by key, which the checkout saga is.
 """
 
 from __future__ import annotations
