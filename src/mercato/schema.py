@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mercato.cart import tables as _cart  # noqa: F401
 from mercato.catalog import tables as _catalog  # noqa: F401
+from mercato.checkout import tables as _checkout  # noqa: F401
 from mercato.db import infra_tables as _infra  # noqa: F401
 from mercato.db.metadata import metadata
 from mercato.identity import tables as _identity  # noqa: F401
