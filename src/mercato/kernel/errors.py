@@ -140,6 +140,17 @@ class RequestInProgress(DomainError):
     retryable = True
 
 
+class CouponInvalid(DomainError):
+    code = "coupon-invalid"
+    status = 422
+    title = "The coupon does not apply"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        if field is not None:
+            extra.setdefault("errors", [{"field": field, "message": detail}])
+        super().__init__(detail, **extra)
+
+
 class PayloadTooLarge(DomainError):
     code = "payload-too-large"
     status = 413
@@ -166,4 +177,5 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     IdempotencyKeyReused,
     RequestInProgress,
     PayloadTooLarge,
+    CouponInvalid,
 )
