@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 
 import httpx
 
 from mercato.db.engine import make_engine
 from mercato.db.unit_of_work import unit_of_work
-from mercato.orders import NewOrder, create_confirmed_order
+from mercato.kernel.signatures import signature_header
+from mercato.orders import NewOrder, ShipmentEvent, create_confirmed_order, move_shipment
+from tests.conftest import CARRIER_SECRET
 from tests.factories import admin, customer, merchant_staff
 from tests.integration.test_orders_service import two_merchant_order
 
@@ -80,3 +83,62 @@ def test_merchant_sees_only_its_share_and_not_other_merchants_orders(api: httpx.
     assert api.get(f"/v1/merchant/orders/{order.id}", headers=other.headers).status_code == 404
     assert api.get("/v1/merchant/orders", headers=other.headers).json()["items"] == []
     assert api.get("/v1/merchant/orders", headers=buyer.headers).status_code == 403
+
+
+def _ship(database_url: str, shipment_id: str, tracking: str) -> None:
+    async def write() -> None:
+        engine = make_engine(database_url, pool_size=1, max_overflow=0)
+        try:
+            async with unit_of_work(engine) as tx:
+                await move_shipment(
+                    tx,
+                    shipment_id=shipment_id,
+                    event=ShipmentEvent.SHIP,
+                    actor="t",
+                    carrier="ups",
+                    tracking_number=tracking,
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(write())
+
+
+def _scan(api: httpx.Client, body: bytes, *, secret: str = CARRIER_SECRET, at: int | None = None) -> httpx.Response:
+    stamp = at if at is not None else int(time.time())
+    header = signature_header([secret], stamp, body)
+    return api.post(
+        "/v1/webhooks/carriers/ups",
+        content=body,
+        headers={"content-type": "application/json", "Mercato-Carrier-Signature": header},
+    )
+
+
+def test_signed_carrier_delivery_scan_delivers_the_shipment_once(api: httpx.Client, database_url: str) -> None:
+    buyer = customer(api)
+    order, _, _ = two_merchant_order(user_id=buyer.user_id)
+    order = replace(
+        order,
+        shipments=order.shipments[:1],
+        totals=replace(order.totals, subtotal=2000, shipping_total=500, tax_total=160),
+    )
+    _store(database_url, order)
+    _ship(database_url, order.shipments[0].id, "1ZTRACK")
+    body = b'{"tracking_number": "1ZTRACK", "event": "delivered"}'
+    assert _scan(api, body, secret="wrong").status_code == 401
+    assert _scan(api, body, at=int(time.time()) - 3600).status_code == 401
+    first = _scan(api, body)
+    assert first.status_code == 200 and first.json()["status"] == "delivered"
+    again = _scan(api, body)
+    assert again.status_code == 200 and again.json()["status"] == "delivered"
+    view = api.get(f"/v1/orders/{order.id}", headers=buyer.headers).json()
+    assert view["status"] == "delivered"
+    assert [h["to"] for h in view["history"]].count("delivered") == 1
+
+
+def test_carrier_scan_for_unknown_parcel_or_carrier_or_bad_body(api: httpx.Client) -> None:
+    assert _scan(api, b'{"tracking_number": "NOPE", "event": "delivered"}').status_code == 404
+    bad = _scan(api, b'{"tracking_number": "X", "event": "exploded"}')
+    assert bad.status_code == 422 and bad.json()["code"] == "validation-error"
+    unknown = api.post("/v1/webhooks/carriers/pigeon", content=b"{}")
+    assert unknown.status_code == 404

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import Field, ValidationError
 
+from mercato.db.unit_of_work import unit_of_work
 from mercato.http.deps import AnyPrincipal, ContainerDep, MerchantStaff, ReadConn
+from mercato.http.schema_base import RequestBody
+from mercato.kernel.errors import NotFound, Unauthenticated, ValidationFailed
 from mercato.kernel.paging import DEFAULT_LIMIT
+from mercato.kernel.signatures import verify
+from mercato.orders.services.carrier_tracking import deliver_by_tracking
 from mercato.orders.services.views import (
     list_customer_orders,
     list_merchant_orders,
@@ -61,3 +67,38 @@ async def get_merchant_order(order_id: str, staff: MerchantStaff, conn: ReadConn
     """The merchant's items, shipments and share of the totals; other merchants' orders are 404."""
     assert staff.merchant_id is not None
     return await merchant_order_view(conn, order_id=order_id, merchant_id=staff.merchant_id)
+
+
+webhook_router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+
+class CarrierScan(RequestBody):
+    """A carrier's tracking event; only deliveries change Mercato's state."""
+
+    tracking_number: str = Field(min_length=1, max_length=100)
+    event: Literal["in_transit", "out_for_delivery", "delivered"]
+
+
+@webhook_router.post("/carriers/{carrier}", summary="Carrier tracking webhook (signed)")
+async def carrier_webhook(carrier: str, request: Request, container: ContainerDep) -> dict[str, Any]:
+    """Verify the `Mercato-Carrier-Signature` header, then apply the scan; deliveries deliver the shipment."""
+    secret = container.settings.carrier_webhook_secrets.get(carrier)
+    if secret is None:
+        raise NotFound("no such carrier")
+    body = await request.body()
+    header = request.headers.get("mercato-carrier-signature", "")
+    if not verify(secret, header, body, now=int(container.clock.now().timestamp())):
+        raise Unauthenticated("the carrier signature is missing, wrong or stale")
+    try:
+        scan = CarrierScan.model_validate_json(body)
+    except ValidationError as exc:
+        raise ValidationFailed("the tracking event is not valid", errors=_errors(exc)) from exc
+    if scan.event != "delivered":
+        return {"received": True, "status": None}
+    async with unit_of_work(container.engine) as tx:
+        status = await deliver_by_tracking(tx, carrier=carrier, tracking_number=scan.tracking_number)
+    return {"received": True, "status": status}
+
+
+def _errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": "body." + ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
