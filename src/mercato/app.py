@@ -28,6 +28,9 @@ from mercato.identity.api import router as identity_router
 from mercato.inventory.api import merchant_router as inventory_merchant_router
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.kernel.paging import CursorCodec
+from mercato.orders.api import merchant_router as orders_merchant_router
+from mercato.orders.api import router as orders_router
+from mercato.orders.api import webhook_router as orders_webhook_router
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
@@ -72,6 +75,9 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,
+        orders_router,
+        orders_merchant_router,
+        orders_webhook_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)

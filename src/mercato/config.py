@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     media_dir: Path | None = None
     media_url_prefix: str = "/media"
     max_image_bytes: int = 5 * 1024 * 1024
+    checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
+    carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict)  # JSON: {"ups": "secret"}
 
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
