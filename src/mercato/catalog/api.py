@@ -82,12 +82,11 @@ Cursor = Annotated[str | None, Query(max_length=2000, description="The `next_cur
 SlugParam = Annotated[str | None, Query(max_length=200)]
 
 
-def _clean_text(field: str, values: list[str]) -> tuple[str, ...]:
+def _clean_text(field: str, value: str) -> str:
     """Refuse NUL characters (PostgreSQL cannot store or compare them) and overlong values: a 422, not a 500."""
-    for value in values:
-        if "\x00" in value or len(value) > 300:
-            raise ValidationFailed("not a valid value", field=field)
-    return tuple(values)
+    if "\x00" in value or len(value) > 300:
+        raise ValidationFailed("not a valid value", field=field)
+    return value
 
 
 @router.get("/products", response_model=ProductList, summary="Browse products")
@@ -108,9 +107,9 @@ async def browse_products(
 ) -> ProductList:
     """Active products with something for sale, filtered, sorted (`newest` by default) and paged."""
     filters = ProductFilters(
-        category=_clean_text("query.category", [category])[0] if category is not None else None,
-        brands=_clean_text("query.brand", brand),
-        merchant_id=_clean_text("query.merchant", [merchant])[0] if merchant is not None else None,
+        category=_clean_text("query.category", category) if category is not None else None,
+        brands=tuple(_clean_text("query.brand", slug) for slug in brand),
+        merchant_id=_clean_text("query.merchant", merchant) if merchant is not None else None,
         min_price=min_price,
         max_price=max_price,
         min_rating=min_rating,
@@ -226,7 +225,7 @@ async def get_own_products(
     staff: MerchantStaff,
     conn: ReadConn,
     container: ContainerDep,
-    status: ProductStatus | None = None,
+    only: Annotated[ProductStatus | None, Query(alias="status", description="Only products in this status.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> ProductList:
@@ -235,7 +234,7 @@ async def get_own_products(
         conn,
         cursors=container.cursors,
         merchant_id=_merchant(staff.merchant_id),
-        status=status,
+        status=only,
         limit=limit,
         cursor=cursor,
     )
@@ -321,7 +320,7 @@ async def post_image(
         merchant_id=_merchant(staff.merchant_id),
         product_id=product_id,
         data=data,
-        alt=_clean_text("body.alt", [alt])[0],
+        alt=_clean_text("body.alt", alt),
     )
 
 
