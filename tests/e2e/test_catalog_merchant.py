@@ -155,6 +155,15 @@ def test_invalid_product_is_refused_and_nothing_is_written(
     assert _count(db, "outbox") == outbox_before
 
 
+def test_body_over_one_mebibyte_is_payload_too_large_and_writes_nothing(
+    api: httpx.Client, setup: Setup, db: Db
+) -> None:
+    payload = product_payload(brand=setup.brand, category=setup.category, description="x" * (1024 * 1024))
+    response = api.post("/v1/merchant/products", json=payload, headers=setup.staff.headers)
+    _problem(response, 413, "payload-too-large")
+    assert _count(db, "products") == 0
+
+
 def test_malformed_json_is_a_validation_error(api: httpx.Client, setup: Setup, db: Db) -> None:
     response = api.post(
         "/v1/merchant/products",
@@ -238,6 +247,8 @@ def test_customers_are_forbidden_and_anonymous_callers_unauthenticated(api: http
     for method, path, kwargs in calls:
         _problem(api.request(method, path, headers=buyer.headers, **kwargs), 403, "forbidden")
         _problem(api.request(method, path, **kwargs), 401, "unauthenticated")
+        garbage = {"Authorization": "Bearer not.a.token"}
+        _problem(api.request(method, path, headers=garbage, **kwargs), 401, "unauthenticated")
     assert _count(db, "products") == 1 and _count(db, "outbox") == outbox_before
 
 
