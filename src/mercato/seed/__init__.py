@@ -22,7 +22,8 @@ from mercato.seed.accounts import (
     ensure_accounts,
 )
 from mercato.seed.copy_load import load_chunk
-from mercato.seed.generate import CatalogGenerator, generate_ahead
+from mercato.seed.generate import CatalogGenerator
+from mercato.seed.pipeline import generate_chunks
 from mercato.seed.reference import ensure_reference
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
 
 SEED = 20_240_601
 CHUNK_PRODUCTS = 5_000
+BACKGROUND_FROM = 20_000  # products; below this a worker process costs more than it saves
 _LOCK_KEY = 0x5EED_0001  # one seeder at a time per database (session-level advisory lock)
 
 
@@ -61,7 +63,14 @@ def seed_marketplace(database_url: str, *, products: int, force: bool) -> str:
         with conn.transaction(), conn.cursor() as cur:
             merchants = ensure_reference(conn, accounts.merchant_ids)
             generator = CatalogGenerator(merchants, accounts.shoppers, now=datetime.now(UTC), max_reviews=max_reviews)
-            for chunk in generate_ahead(generator, first=existing, total=products, chunk_size=CHUNK_PRODUCTS):
+            chunks = generate_chunks(
+                generator,
+                first=existing,
+                total=products,
+                chunk_size=CHUNK_PRODUCTS,
+                background=products >= BACKGROUND_FROM,
+            )
+            for chunk in chunks:
                 for table, loaded in load_chunk(cur, chunk).items():
                     totals[table] += loaded
         conn.execute("ANALYZE products, skus, inventory, inventory_ledger, reviews, categories, brands")

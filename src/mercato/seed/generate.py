@@ -11,8 +11,6 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -289,22 +287,6 @@ class CatalogGenerator:
                 )
             )
         return count, total
-
-
-def generate_ahead(generator: CatalogGenerator, *, first: int, total: int, chunk_size: int) -> Iterator[Chunk]:
-    """The chunks of products `first` … `first + total - 1`, each generated on a background thread while
-    the caller loads the previous one: PostgreSQL ingests (and checks foreign keys) while Python builds rows,
-    which the GIL allows because the loading thread mostly waits on the socket."""
-    starts = range(first, first + total, chunk_size)
-    if not starts:
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-generate") as pool:
-        pending = pool.submit(generator.chunk, starts[0], min(chunk_size, first + total - starts[0]))
-        for start in starts[1:]:
-            ready = pending.result()
-            pending = pool.submit(generator.chunk, start, min(chunk_size, first + total - start))
-            yield ready
-        yield pending.result()
 
 
 _SKU_CUM = list(itertools.accumulate(SKU_COUNT_WEIGHTS))
