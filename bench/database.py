@@ -12,6 +12,7 @@ from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.rows import TupleRow
 
 from mercato.db.embedded import EmbeddedPostgres
 from mercato.db.engine import libpq_url
@@ -73,7 +74,7 @@ class BenchPostgres:
         return str(row[0]) if row else "?"
 
 
-def count_rows(conn: psycopg.Connection[tuple[object, ...]], table: str) -> int:
+def count_rows(conn: psycopg.Connection[TupleRow], table: str) -> int:
     """`SELECT count(*)` of one of our tables (a constant name, never user input)."""
     row = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-    return int(str(row[0])) if row else 0
+    return int(row[0]) if row else 0

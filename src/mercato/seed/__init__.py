@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 import psycopg
+from psycopg.rows import TupleRow
 
 from mercato.seed.accounts import (
     DEMO_ADMIN_EMAIL,
@@ -81,6 +82,6 @@ def seed_marketplace(database_url: str, *, products: int, force: bool) -> str:
     )
 
 
-def _count(conn: psycopg.Connection[tuple[object, ...]], table: str) -> int:
+def _count(conn: psycopg.Connection[TupleRow], table: str) -> int:
     row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # table names are constants here
-    return int(str(row[0])) if row else 0
+    return int(row[0]) if row else 0

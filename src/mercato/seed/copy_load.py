@@ -1,7 +1,8 @@
 """Bulk loading with PostgreSQL COPY (psycopg 3): the only way a million products load in minutes.
 
 Column lists are spelled out here, in the order the generator builds its row tuples; they are checked
-against the tables' metadata at import so a schema change fails loudly instead of loading garbage.
+against the tables' metadata at import, so a schema change (a new required column, a renamed one)
+fails loudly instead of loading garbage.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections.abc import Iterable
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Table
+from psycopg.rows import TupleRow
+from sqlalchemy import Integer, Table
 
 from mercato.catalog.tables import products, reviews, skus
 from mercato.inventory.tables import inventory, inventory_ledger
@@ -71,15 +73,30 @@ TARGETS: tuple[tuple[Table, tuple[str, ...], str], ...] = (
     (reviews, REVIEW_COLUMNS, "reviews"),
 )
 
+
+def _check_columns(table: Table, columns: tuple[str, ...]) -> None:
+    """Fail loudly when the table gained a required column or lost one the seed writes."""
+    unknown = set(columns) - set(table.c.keys())
+    required = {
+        c.name
+        for c in table.c
+        if not c.nullable
+        and c.server_default is None
+        and c.computed is None
+        and not (c.primary_key and c.autoincrement in (True, "auto") and isinstance(c.type, Integer))
+    }
+    if unknown or required - set(columns):
+        raise RuntimeError(
+            f"the seed's COPY columns for {table.name} are out of date: unknown {sorted(unknown)},"
+            f" missing required {sorted(required - set(columns))}"
+        )
+
+
 for _table, _columns, _ in TARGETS:
-    _unknown = set(_columns) - set(_table.c.keys())
-    if _unknown:
-        raise RuntimeError(f"seed COPY columns not in table {_table.name}: {sorted(_unknown)}")
+    _check_columns(_table, _columns)
 
 
-def copy_rows(
-    cur: psycopg.Cursor[tuple[object, ...]], table: Table, columns: tuple[str, ...], rows: Iterable[Row]
-) -> None:
+def copy_rows(cur: psycopg.Cursor[TupleRow], table: Table, columns: tuple[str, ...], rows: Iterable[Row]) -> None:
     """Stream rows into `table` with one COPY … FROM STDIN."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
@@ -89,7 +106,7 @@ def copy_rows(
             copy.write_row(row)
 
 
-def load_chunk(cur: psycopg.Cursor[tuple[object, ...]], chunk: Chunk) -> dict[str, int]:
+def load_chunk(cur: psycopg.Cursor[TupleRow], chunk: Chunk) -> dict[str, int]:
     """COPY every table of the chunk, in foreign-key order; returns rows loaded per table."""
     counts = {}
     for table, columns, attr in TARGETS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.rows import TupleRow
 
 from mercato.kernel.ids import new_id
 from mercato.seed.vocabulary import BRANDS, CATEGORY_ROOTS, MERCHANTS, Leaf, MerchantSpec, Node, slug_of
@@ -43,9 +44,7 @@ class MerchantRef:
     leaves: tuple[LeafRef, ...]
 
 
-def _ensure_category(
-    conn: psycopg.Connection[tuple[object, ...]], node: Node | Leaf, parent: tuple[str, str] | None
-) -> str:
+def _ensure_category(conn: psycopg.Connection[TupleRow], node: Node | Leaf, parent: tuple[str, str] | None) -> str:
     """Insert the category unless its slug exists; return its id. `parent` is (id, path)."""
     path = f"{parent[1]}/{node.slug}" if parent else node.slug
     conn.execute(
@@ -58,7 +57,7 @@ def _ensure_category(
     return str(row[0])
 
 
-def _ensure_tree(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, tuple[Leaf, str, str]]:
+def _ensure_tree(conn: psycopg.Connection[TupleRow]) -> dict[str, tuple[Leaf, str, str]]:
     """Every category of the tree, parents first; returns leaf slug → (leaf, category id, root slug)."""
     leaves: dict[str, tuple[Leaf, str, str]] = {}
 
@@ -76,7 +75,7 @@ def _ensure_tree(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, tupl
     return leaves
 
 
-def _ensure_brands(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, BrandRef]:
+def _ensure_brands(conn: psycopg.Connection[TupleRow]) -> dict[str, BrandRef]:
     """Every brand of the vocabulary by name."""
     names = sorted({name for group in BRANDS.values() for name in group})
     refs: dict[str, BrandRef] = {}
@@ -92,9 +91,7 @@ def _ensure_brands(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, Br
     return refs
 
 
-def _ensure_warehouses(
-    conn: psycopg.Connection[tuple[object, ...]], merchant_id: str, spec: MerchantSpec
-) -> tuple[str, ...]:
+def _ensure_warehouses(conn: psycopg.Connection[TupleRow], merchant_id: str, spec: MerchantSpec) -> tuple[str, ...]:
     """The merchant's warehouses in priority order, created from the spec when it has none yet."""
     rows = conn.execute(
         "SELECT id FROM warehouses WHERE merchant_id = %s ORDER BY priority, id", (merchant_id,)
@@ -112,7 +109,7 @@ def _ensure_warehouses(
     return tuple(ids)
 
 
-def ensure_reference(conn: psycopg.Connection[tuple[object, ...]], merchant_ids: list[str]) -> list[MerchantRef]:
+def ensure_reference(conn: psycopg.Connection[TupleRow], merchant_ids: list[str]) -> list[MerchantRef]:
     """Categories, brands and warehouses for the merchants of MERCHANTS (ids in the same order)."""
     leaves = _ensure_tree(conn)
     brands = _ensure_brands(conn)
