@@ -31,6 +31,7 @@ from mercato.kernel.paging import CursorCodec
 from mercato.orders.api import merchant_router as orders_merchant_router
 from mercato.orders.api import router as orders_router
 from mercato.orders.api import webhook_router as orders_webhook_router
+from mercato.search.api import router as search_router
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
@@ -72,6 +73,7 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
     for router in (
         ops_router,
         identity_router,
+        search_router,
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,

@@ -1,0 +1,264 @@
+"""Search: the product search document, its indexes, the SKU facet rows and the typo lexicon.
+
+Everything search reads is kept by triggers in the transaction that changes the catalog, so a product
+created, renamed, repriced or archived is searchable (or gone) in the next query, with no sync job:
+
+- `products.search_document`: a weighted tsvector (name A, brand B, category and its ancestors C,
+  description D) in the `mercato_search` configuration (english stemming, accents folded), and
+  `products.search_name_key`, the name normalised for exact-name matches. Set by a BEFORE trigger on
+  products, and recomputed when a brand or category is renamed or moved.
+- `search_product_facets`: per product, its active SKUs' attribute tokens and prices, for attribute
+  filters and the attribute and price facets. Refreshed by statement-level triggers on skus (so a bulk
+  COPY refreshes each product once).
+- `search_words`: the words of product, brand and category names, with a trigram index, from which a
+  misspelt query word takes its corrections.
+
+See docs/search.md for the design.
+
+Revision ID: 0700_search
+Revises: 0600_pricing
+Create Date: 2026-11-25 10:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0700_search"
+down_revision: str | None = "0600_pricing"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The text search configuration: english, with accents folded first for every token kind that can
+# carry them (plain ASCII words need no folding and skip the dictionary).
+CONFIGURATION = """
+CREATE TEXT SEARCH CONFIGURATION mercato_search (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION mercato_search
+    ALTER MAPPING FOR word, hword, hword_part WITH unaccent, english_stem;
+ALTER TEXT SEARCH CONFIGURATION mercato_search
+    ALTER MAPPING FOR numword, numhword, hword_numpart WITH unaccent, simple;
+"""
+
+FUNCTIONS = r"""
+-- A name or a query reduced to lower-case, accent-free words separated by single spaces.
+CREATE FUNCTION search_key(value text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT btrim(regexp_replace(lower(unaccent(coalesce(value, ''))), '[^[:alnum:]]+', ' ', 'g'))
+$$;
+
+-- The names of a category and of every category above it, root first.
+CREATE FUNCTION search_category_text(category text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(string_agg(above.name, ' ' ORDER BY above.path), '')
+    FROM categories leaf
+    JOIN categories above ON above.path = leaf.path OR starts_with(leaf.path, above.path || '/')
+    WHERE leaf.id = category
+$$;
+
+-- The weighted document of one product. Only the first 2,000 characters of the description count,
+-- so that a document stays small enough to live in the product's row (no TOAST fetch per match).
+CREATE FUNCTION search_document(name text, description text, brand text, category text)
+RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT setweight(to_tsvector('mercato_search', coalesce(name, '')), 'A')
+        || setweight(to_tsvector('mercato_search', coalesce((SELECT b.name FROM brands b WHERE b.id = brand), '')), 'B')
+        || setweight(to_tsvector('mercato_search', search_category_text(category)), 'C')
+        || setweight(to_tsvector('mercato_search', left(coalesce(description, ''), 2000)), 'D')
+$$;
+
+-- The tsquery of one typed word, matching also as a prefix: 'headphon':* (empty for a stop word).
+CREATE FUNCTION search_prefix_tsquery(word text) RETURNS tsquery LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN numnode(q) = 0 THEN q ELSE (q::text || ':*')::tsquery END
+    FROM plainto_tsquery('mercato_search', word) AS q
+$$;
+
+-- Words worth correcting a misspelling to: 3 to 40 characters, from a normalised key.
+CREATE FUNCTION search_key_words(key text) RETURNS SETOF text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT DISTINCT w FROM regexp_split_to_table(key, ' ') AS w WHERE length(w) BETWEEN 3 AND 40
+$$;
+
+CREATE FUNCTION search_products_document() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_document := search_document(NEW.name, NEW.description, NEW.brand_id, NEW.category_id);
+    NEW.search_name_key := search_key(NEW.name);
+    RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION search_products_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_words (word)
+    SELECT DISTINCT w FROM changed, search_key_words(changed.search_name_key) AS w
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION search_reference_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_words (word) SELECT w FROM search_key_words(search_key(NEW.name)) AS w
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION search_brand_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE products SET search_document = search_document(name, description, brand_id, category_id)
+    WHERE brand_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION search_category_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE products SET search_document = search_document(name, description, brand_id, category_id)
+    WHERE category_id IN (
+        SELECT id FROM categories WHERE path = NEW.path OR starts_with(path, NEW.path || '/')
+    );
+    RETURN NULL;
+END
+$$;
+
+-- Attribute tokens are `key || chr(31) || value`: the unit separator cannot appear in a query parameter.
+CREATE FUNCTION search_refresh_sku_facets() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_product_facets (product_id, attributes, prices)
+    SELECT touched.product_id,
+           coalesce((
+               SELECT array_agg(DISTINCT a.key || chr(31) || (a.value #>> '{}') ORDER BY a.key || chr(31) || (a.value #>> '{}'))
+               FROM skus s, jsonb_each(CASE WHEN jsonb_typeof(s.attributes) = 'object' THEN s.attributes ELSE '{}' END) AS a
+               WHERE s.product_id = touched.product_id AND s.status = 'active'
+           ), '{}'),
+           coalesce((
+               SELECT array_agg(DISTINCT s.price ORDER BY s.price)
+               FROM skus s
+               WHERE s.product_id = touched.product_id AND s.status = 'active'
+           ), '{}')
+    FROM (SELECT DISTINCT product_id FROM changed) AS touched
+    ON CONFLICT (product_id) DO UPDATE SET attributes = EXCLUDED.attributes, prices = EXCLUDED.prices;
+    RETURN NULL;
+END
+$$;
+"""
+
+TRIGGERS = """
+CREATE TRIGGER search_document_on_insert BEFORE INSERT ON products
+    FOR EACH ROW EXECUTE FUNCTION search_products_document();
+CREATE TRIGGER search_document_on_update BEFORE UPDATE OF name, description, brand_id, category_id ON products
+    FOR EACH ROW WHEN (
+        OLD.name IS DISTINCT FROM NEW.name OR OLD.description IS DISTINCT FROM NEW.description
+        OR OLD.brand_id IS DISTINCT FROM NEW.brand_id OR OLD.category_id IS DISTINCT FROM NEW.category_id
+    ) EXECUTE FUNCTION search_products_document();
+CREATE TRIGGER search_words_on_insert AFTER INSERT ON products
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_products_words();
+CREATE TRIGGER search_words_on_update AFTER UPDATE ON products
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_products_words();
+
+CREATE TRIGGER search_words_of_brand AFTER INSERT OR UPDATE OF name ON brands
+    FOR EACH ROW EXECUTE FUNCTION search_reference_words();
+CREATE TRIGGER search_words_of_category AFTER INSERT OR UPDATE OF name ON categories
+    FOR EACH ROW EXECUTE FUNCTION search_reference_words();
+CREATE TRIGGER search_brand_renamed AFTER UPDATE OF name ON brands
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION search_brand_renamed();
+CREATE TRIGGER search_category_renamed AFTER UPDATE OF name, path ON categories
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.path IS DISTINCT FROM NEW.path)
+    EXECUTE FUNCTION search_category_renamed();
+
+CREATE TRIGGER search_facets_on_insert AFTER INSERT ON skus
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_refresh_sku_facets();
+CREATE TRIGGER search_facets_on_update AFTER UPDATE ON skus
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_refresh_sku_facets();
+CREATE TRIGGER search_facets_on_delete AFTER DELETE ON skus
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION search_refresh_sku_facets();
+"""
+
+# Rows that existed before this migration get their documents, facet rows and words once.
+BACKFILL = """
+UPDATE products SET
+    search_document = search_document(name, description, brand_id, category_id),
+    search_name_key = search_key(name);
+INSERT INTO search_product_facets (product_id, attributes, prices)
+SELECT p.id,
+       coalesce((
+           SELECT array_agg(DISTINCT a.key || chr(31) || (a.value #>> '{}') ORDER BY a.key || chr(31) || (a.value #>> '{}'))
+           FROM skus s, jsonb_each(CASE WHEN jsonb_typeof(s.attributes) = 'object' THEN s.attributes ELSE '{}' END) AS a WHERE s.product_id = p.id AND s.status = 'active'
+       ), '{}'),
+       coalesce((
+           SELECT array_agg(DISTINCT s.price ORDER BY s.price) FROM skus s WHERE s.product_id = p.id AND s.status = 'active'
+       ), '{}')
+FROM products p WHERE EXISTS (SELECT 1 FROM skus s WHERE s.product_id = p.id);
+INSERT INTO search_words (word)
+SELECT DISTINCT w FROM (
+    SELECT search_name_key AS key FROM products
+    UNION SELECT search_key(name) FROM brands
+    UNION SELECT search_key(name) FROM categories
+) AS names, search_key_words(names.key) AS w
+ON CONFLICT DO NOTHING;
+"""
+
+# Partial indexes over the products the public can see, like the catalog's sort indexes.
+INDEXES = """
+CREATE INDEX ix_products_search_document ON products USING gin (search_document) WHERE status = 'active';
+CREATE INDEX ix_products_search_name ON products USING gin (ts_filter(search_document, '{a}'))
+    WHERE status = 'active';
+CREATE INDEX ix_products_search_head ON products USING gin (ts_filter(search_document, '{a,b,c}'))
+    WHERE status = 'active';
+CREATE INDEX ix_products_search_name_key ON products (search_name_key) WHERE status = 'active';
+CREATE INDEX ix_products_active_relevance ON products (rating_avg, rating_count, id) WHERE status = 'active';
+CREATE INDEX ix_products_search_sample ON products ((hashtext(id) & 63)) WHERE status = 'active';
+CREATE INDEX ix_search_product_facets_attributes ON search_product_facets USING gin (attributes);
+CREATE INDEX ix_search_words_trigram ON search_words USING gin (word gin_trgm_ops);
+"""
+
+
+def upgrade() -> None:
+    op.execute(CONFIGURATION)
+    op.execute("ALTER TABLE products ADD COLUMN search_document tsvector, ADD COLUMN search_name_key text")
+    op.execute(
+        "CREATE TABLE search_product_facets ("
+        " product_id text PRIMARY KEY,"
+        " attributes text[] NOT NULL DEFAULT '{}',"
+        " prices integer[] NOT NULL DEFAULT '{}')"
+    )
+    op.execute("CREATE TABLE search_words (word text PRIMARY KEY)")
+    op.execute(FUNCTIONS)
+    op.execute(BACKFILL)
+    op.execute(TRIGGERS)
+    op.execute(INDEXES)
+
+
+def downgrade() -> None:
+    for name, table in (
+        ("search_document_on_insert", "products"),
+        ("search_document_on_update", "products"),
+        ("search_words_on_insert", "products"),
+        ("search_words_on_update", "products"),
+        ("search_words_of_brand", "brands"),
+        ("search_words_of_category", "categories"),
+        ("search_brand_renamed", "brands"),
+        ("search_category_renamed", "categories"),
+        ("search_facets_on_insert", "skus"),
+        ("search_facets_on_update", "skus"),
+        ("search_facets_on_delete", "skus"),
+    ):
+        op.execute(f"DROP TRIGGER {name} ON {table}")
+    for function in (
+        "search_refresh_sku_facets()",
+        "search_category_renamed()",
+        "search_brand_renamed()",
+        "search_reference_words()",
+        "search_products_words()",
+        "search_products_document()",
+        "search_key_words(text)",
+        "search_prefix_tsquery(text)",
+        "search_document(text, text, text, text)",
+        "search_category_text(text)",
+        "search_key(text)",
+    ):
+        op.execute(f"DROP FUNCTION {function}")
+    op.execute("DROP TABLE search_words")
+    op.execute("DROP TABLE search_product_facets")
+    op.execute("DROP INDEX ix_products_active_relevance")
+    op.execute("DROP INDEX ix_products_search_sample")
+    op.execute("ALTER TABLE products DROP COLUMN search_name_key, DROP COLUMN search_document")
+    op.execute("DROP TEXT SEARCH CONFIGURATION mercato_search")

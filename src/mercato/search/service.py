@@ -1,0 +1,95 @@
+"""The product search use case behind `GET /v1/products`: browse or search, filter, order, page, and
+count facets, in one read-only transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mercato.catalog import price_window_valid, product_views
+from mercato.kernel.errors import ValidationFailed
+from mercato.kernel.paging import CursorCodec, check_limit
+from mercato.search.domain import Facet, QueryText, SearchSort, effective_sort, parse_query, query_problem
+from mercato.search.facets import count_facets
+from mercato.search.matching import SearchFilters, matched_products
+from mercato.search.query_analysis import analyse_query
+from mercato.search.ranking import SMALL_SET, count_up_to, order_for, read_page
+from mercato.search.views import SearchResults
+
+# When the words as typed match fewer products than this, misspelt words are widened to their corrections.
+FEW_MATCHES = 5
+
+# Every statement of a search is planned for its actual values (a tsquery, a slug), never from a cached
+# generic plan that guessed them; and runs in one process (the load is many small queries, not one big one).
+_PLANNING = text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """One `GET /v1/products`: the text, filters, order, facets and page asked for."""
+
+    q: str | None = None
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    sort: SearchSort | None = None
+    facets: frozenset[Facet] = frozenset()
+    limit: int = 24
+    cursor: str | None = None
+
+
+def _check(request: SearchRequest) -> None:
+    check_limit(request.limit)
+    problem = query_problem(request.q)
+    if problem is not None:
+        raise ValidationFailed(problem, field="query.q")
+    catalog = request.filters.catalog
+    if not price_window_valid(catalog.min_price, catalog.max_price):
+        raise ValidationFailed("min_price must not exceed max_price", field="query.min_price")
+
+
+async def search_products(conn: AsyncConnection, *, cursors: CursorCodec, request: SearchRequest) -> SearchResults:
+    """A page of the listed products matching the request, in its order, with the facets it asked for.
+
+    With text, the words as typed are tried first; if they match fewer than `FEW_MATCHES` products,
+    misspelt words are widened to similar known words (typo tolerance). The decision is made the same
+    way on every page, so a cursor continues the list it came from.
+    """
+    _check(request)
+    await conn.execute(_PLANNING)
+    words: QueryText | None = parse_query(request.q)
+    analysed = await analyse_query(conn, words) if words is not None else None
+    query = analysed.exact if analysed is not None else None
+    sort = effective_sort(request.sort, words if query is not None else None)
+    order = order_for(sort)
+    after = order.decode(cursors, request.cursor)
+    filters = request.filters
+    matched = matched_products(filters, query)
+    small = False
+    if query is not None or filters.narrows:
+        found = await count_up_to(conn, matched, SMALL_SET)
+        if analysed is not None and analysed.widened is not None and found < FEW_MATCHES:
+            query = analysed.widened
+            matched = matched_products(filters, query)
+            found = await count_up_to(conn, matched, SMALL_SET)
+        small = found <= SMALL_SET
+    name_key = analysed.name_key if analysed is not None else None
+    rows = await read_page(
+        conn,
+        matched=matched,
+        sort=sort,
+        query=query,
+        name_key=name_key,
+        small=small,
+        after=after,
+        limit=request.limit,
+    )
+    page, next_cursor = order.page(cursors, rows, request.limit)
+    results = SearchResults(items=await product_views(conn, page), next_cursor=next_cursor)
+    if request.facets:
+        counted = await count_facets(conn, filters=filters, query=query, facets=request.facets)
+        results.facets, results.facet_counts = counted.facets, counted.exactness
+    return results
