@@ -1,1 +1,12 @@
-"""The search context."""
+"""Search: full-text and faceted product search over the catalog, served as `GET /v1/products`.
+
+Other code uses only what is exported here: `search_products` (the use case), `SearchRequest`,
+`SearchFilters`, `SearchResults` and `SearchTuning`. Search depends on the catalog's public interface,
+never the reverse.
+"""
+
+from mercato.search.matching import SearchFilters
+from mercato.search.service import SearchRequest, SearchTuning, search_products
+from mercato.search.views import SearchResults
+
+__all__ = ["SearchFilters", "SearchRequest", "SearchResults", "SearchTuning", "search_products"]

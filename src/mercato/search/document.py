@@ -7,12 +7,12 @@ document). They are referenced here as columns of the `products` in the catalog'
 `catalog/stock_read.py` reads the inventory's table: a read of another's table, in one place.
 
 Relevance is a small integer tier, from the weight classes of the document:
-3 the name is exactly the query; 2 every word is in the name; 1 every word is in the name, brand or
-category; 0 every word is somewhere, the description included. Ties are broken by rating, then
-popularity (the number of ratings), then id. Each tier is one indexed condition (name and
-name+brand+category are GIN expression indexes over the weighted document), so a page of the most
-relevant products is read tier by tier, each in the rating order of an index, instead of ranking every
-match (see docs/search.md).
+4 the name is exactly the query; 3 every word is in the name; 2 every word is in the name or brand;
+1 every word is in the name, brand or category; 0 every word is somewhere, the description included.
+Ties are broken by rating, then popularity (the number of ratings), then id. Each tier is one indexed
+condition (the weight classes are GIN expression indexes over the weighted document), so a page of the
+most relevant products is read tier by tier, each in the rating order of an index, instead of ranking
+every match (see docs/search.md).
 """
 
 from __future__ import annotations
@@ -27,14 +27,11 @@ CONFIGURATION = "mercato_search"
 SEARCH_DOCUMENT: ColumnElement[Any] = literal_column("products.search_document", TSVECTOR)
 NAME_KEY: ColumnElement[str] = literal_column("products.search_name_key", Text)
 
-NAME_ONLY = "{a}"
-NAME_BRAND_CATEGORY = "{a,b,c}"
-
-TIER_EXACT_NAME = 3
-TIER_NAME = 2
-TIER_NAME_BRAND_CATEGORY = 1
+TIER_EXACT_NAME = 4
 TIER_ANYWHERE = 0
-TIERS = (TIER_EXACT_NAME, TIER_NAME, TIER_NAME_BRAND_CATEGORY, TIER_ANYWHERE)  # most relevant first
+# The weight classes of the tiers between: name (A), name or brand (A, B), name, brand or category (A-C).
+_WEIGHT_CLASSES = {3: "{a}", 2: "{a,b}", 1: "{a,b,c}"}
+TIERS = (TIER_EXACT_NAME, 3, 2, 1, TIER_ANYWHERE)  # most relevant first
 
 
 def tsquery(text: str) -> ColumnElement[Any]:
@@ -67,23 +64,17 @@ def _exact_name(key: str | None) -> ColumnElement[bool]:
 def tier_condition(tier: int, query: ColumnElement[Any], key: str | None) -> ColumnElement[bool]:
     """The products of one relevance tier among those that `matches(query)` (the tiers partition them)."""
     exact = _exact_name(key)
-    in_name = _matches_in(NAME_ONLY, query)
-    in_head = _matches_in(NAME_BRAND_CATEGORY, query)
-    not_exact = not_(exact) if key else true()
     if tier == TIER_EXACT_NAME:
         return exact
-    if tier == TIER_NAME:
-        return and_(in_name, not_exact)
-    if tier == TIER_NAME_BRAND_CATEGORY:
-        return and_(in_head, not_(in_name), not_exact)
-    return and_(not_(in_head), not_exact)
+    inside = [_matches_in(_WEIGHT_CLASSES[tier], query)] if tier in _WEIGHT_CLASSES else []
+    above = [not_(_matches_in(weights, query)) for higher, weights in _WEIGHT_CLASSES.items() if higher > tier]
+    return and_(*inside, *above, not_(exact)) if key else and_(*inside, *above, true())
 
 
 def tier_of(query: ColumnElement[Any], key: str | None) -> ColumnElement[int]:
     """The relevance tier as a column, for ranking a small set of matches in one sort."""
     return case(
         (_exact_name(key), TIER_EXACT_NAME),
-        (_matches_in(NAME_ONLY, query), TIER_NAME),
-        (_matches_in(NAME_BRAND_CATEGORY, query), TIER_NAME_BRAND_CATEGORY),
+        *((_matches_in(weights, query), tier) for tier, weights in _WEIGHT_CLASSES.items()),
         else_=TIER_ANYWHERE,
     )

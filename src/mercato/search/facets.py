@@ -105,7 +105,7 @@ def _flags(filters: SearchFilters) -> _Flags:
     )
 
 
-def _base(filters: SearchFilters, query: str | None, flags: _Flags, sampled: bool, cap: int) -> Select[Any]:
+def _base(filters: SearchFilters, query: str | None, flags: _Flags, sampled: bool, cap: int | None) -> Select[Any]:
     catalog = filters.catalog
     unfaceted = ProductFilters(merchant_id=catalog.merchant_id, in_stock=catalog.in_stock)
     stmt = listed_products(unfaceted).outerjoin(search_product_facets, search_product_facets.c.product_id == PRODUCT.id)
@@ -126,7 +126,7 @@ def _base(filters: SearchFilters, query: str | None, flags: _Flags, sampled: boo
         flags.price.label("f_price"),
         flags.rating.label("f_rating"),
         *attribute_flags,
-    ).limit(cap + 1)
+    ).limit(cap + 1 if cap is not None else None)
 
 
 def _aggregates(base: Select[Any], flags: _Flags, asked: frozenset[Facet]) -> Select[Any]:
@@ -191,14 +191,19 @@ def _aggregates(base: Select[Any], flags: _Flags, asked: frozenset[Facet]) -> Se
 
 
 async def count_facets(
-    conn: AsyncConnection, *, filters: SearchFilters, query: str | None, facets: frozenset[Facet]
+    conn: AsyncConnection,
+    *,
+    filters: SearchFilters,
+    query: str | None,
+    facets: frozenset[Facet],
+    exact_up_to: int = EXACT_UP_TO,
 ) -> CountedFacets:
-    """The asked facets of a search: exact counts, or sampled estimates past `EXACT_UP_TO` products."""
+    """The asked facets of a search: exact counts, or sampled estimates past `exact_up_to` products."""
     flags = _flags(filters)
-    rows = (await conn.execute(_aggregates(_base(filters, query, flags, False, EXACT_UP_TO), flags, facets))).all()
+    rows = (await conn.execute(_aggregates(_base(filters, query, flags, False, exact_up_to), flags, facets))).all()
     scale = 1.0
-    if _size(rows) > EXACT_UP_TO:
-        sample = _base(filters, query, flags, True, EXACT_UP_TO * SAMPLE_EVERY)
+    if _size(rows) > exact_up_to:
+        sample = _base(filters, query, flags, True, None)
         rows = (await conn.execute(_aggregates(sample, flags, facets))).all()
         scale = float(SAMPLE_EVERY)
     built = await _assemble(conn, rows, facets, scale)

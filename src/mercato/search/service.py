@@ -12,7 +12,7 @@ from mercato.catalog import price_window_valid, product_views
 from mercato.kernel.errors import ValidationFailed
 from mercato.kernel.paging import CursorCodec, check_limit
 from mercato.search.domain import Facet, QueryText, SearchSort, effective_sort, parse_query, query_problem
-from mercato.search.facets import count_facets
+from mercato.search.facets import EXACT_UP_TO, count_facets
 from mercato.search.matching import SearchFilters, matched_products
 from mercato.search.query_analysis import analyse_query
 from mercato.search.ranking import SMALL_SET, count_up_to, order_for, read_page
@@ -41,6 +41,15 @@ class SearchRequest:
     cursor: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SearchTuning:
+    """The thresholds that pick a search's plan; the API uses the defaults, tests vary them."""
+
+    small_set: int = SMALL_SET  # up to this many matches, read them all and sort (ranking.py)
+    exact_facets_up_to: int = EXACT_UP_TO  # facet counts are exact up to this many products (facets.py)
+    few_matches: int = FEW_MATCHES  # below this many matches, widen misspelt words
+
+
 def _check(request: SearchRequest) -> None:
     check_limit(request.limit)
     problem = query_problem(request.q)
@@ -51,7 +60,9 @@ def _check(request: SearchRequest) -> None:
         raise ValidationFailed("min_price must not exceed max_price", field="query.min_price")
 
 
-async def search_products(conn: AsyncConnection, *, cursors: CursorCodec, request: SearchRequest) -> SearchResults:
+async def search_products(
+    conn: AsyncConnection, *, cursors: CursorCodec, request: SearchRequest, tuning: SearchTuning = SearchTuning()
+) -> SearchResults:
     """A page of the listed products matching the request, in its order, with the facets it asked for.
 
     With text, the words as typed are tried first; if they match fewer than `FEW_MATCHES` products,
@@ -70,12 +81,12 @@ async def search_products(conn: AsyncConnection, *, cursors: CursorCodec, reques
     matched = matched_products(filters, query)
     small = False
     if query is not None or filters.narrows:
-        found = await count_up_to(conn, matched, SMALL_SET)
-        if analysed is not None and analysed.widened is not None and found < FEW_MATCHES:
+        found = await count_up_to(conn, matched, tuning.small_set)
+        if analysed is not None and analysed.widened is not None and found < tuning.few_matches:
             query = analysed.widened
             matched = matched_products(filters, query)
-            found = await count_up_to(conn, matched, SMALL_SET)
-        small = found <= SMALL_SET
+            found = await count_up_to(conn, matched, tuning.small_set)
+        small = found <= tuning.small_set
     name_key = analysed.name_key if analysed is not None else None
     rows = await read_page(
         conn,
@@ -90,6 +101,8 @@ async def search_products(conn: AsyncConnection, *, cursors: CursorCodec, reques
     page, next_cursor = order.page(cursors, rows, request.limit)
     results = SearchResults(items=await product_views(conn, page), next_cursor=next_cursor)
     if request.facets:
-        counted = await count_facets(conn, filters=filters, query=query, facets=request.facets)
+        counted = await count_facets(
+            conn, filters=filters, query=query, facets=request.facets, exact_up_to=tuning.exact_facets_up_to
+        )
         results.facets, results.facet_counts = counted.facets, counted.exactness
     return results

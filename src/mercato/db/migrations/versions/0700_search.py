@@ -201,6 +201,8 @@ INDEXES = """
 CREATE INDEX ix_products_search_document ON products USING gin (search_document) WHERE status = 'active';
 CREATE INDEX ix_products_search_name ON products USING gin (ts_filter(search_document, '{a}'))
     WHERE status = 'active';
+CREATE INDEX ix_products_search_name_brand ON products USING gin (ts_filter(search_document, '{a,b}'))
+    WHERE status = 'active';
 CREATE INDEX ix_products_search_head ON products USING gin (ts_filter(search_document, '{a,b,c}'))
     WHERE status = 'active';
 CREATE INDEX ix_products_search_name_key ON products (search_name_key) WHERE status = 'active';
