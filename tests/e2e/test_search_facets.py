@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mercato.kernel.paging import CursorCodec
-from mercato.search import SearchRequest, SearchTuning, search_products
+from mercato.search import SearchFilters
 from mercato.search.domain import Facet, facets_asked
+from mercato.search.facets import SAMPLE_BUCKETS, count_facets
 from mercato.seed import seed_marketplace
 from tests.catalog_factories import list_all_pages, make_brand, make_category, make_product, put_stock_directly_in_db
 from tests.facet_oracle import Ask, allowed, expected_facets
@@ -164,18 +164,31 @@ async def test_past_the_threshold_counts_are_estimated_from_a_fixed_sample(
     await asyncio.to_thread(seed_marketplace, database_url, products=3_000, force=True)
     everything = list_all_pages(api, "/v1/products", {"limit": 100})
     async with engine.connect() as conn:
-        sampled = {
-            row[0] for row in await conn.exec_driver_sql("SELECT id FROM products WHERE (hashtext(id) & 63) = 0")
-        }
-        result = await search_products(
-            conn,
-            cursors=CursorCodec(b"test"),
-            request=SearchRequest(facets=facets_asked([Facet.ALL]), limit=1),
-            tuning=SearchTuning(exact_facets_up_to=1_000),
+        counted = await count_facets(
+            conn, filters=SearchFilters(), query=None, facets=facets_asked([Facet.ALL]), exact_up_to=1_000
         )
+        buckets = counted.sampled_buckets
+        sampled = {
+            row[0]
+            for row in await conn.exec_driver_sql(
+                f"SELECT id FROM products WHERE (hashtext(id) & {SAMPLE_BUCKETS - 1}) < {buckets}"
+            )
+        }
     names = {c["path"]: (c["slug"], c["name"]) for c in list_all_pages(api, "/v1/categories", {"limit": 100})}
-    assert 20 < len(sampled) < 80  # about 1 in 64 of 3,000
-    assert result.facet_counts == "estimated"
-    assert result.facets is not None
-    expected = expected_facets([p for p in everything if p["id"] in sampled], Ask(), names=names, scale=64)
-    assert result.facets.model_dump() == expected
+    assert counted.exactness == "estimated"
+    assert 1_000 < len(sampled) < 3_000  # about SAMPLE_TARGET of the 3,000
+    expected = expected_facets(
+        [p for p in everything if p["id"] in sampled], Ask(), names=names, scale=SAMPLE_BUCKETS / buckets
+    )
+    assert counted.facets.model_dump() == expected
+
+
+async def test_a_small_base_set_is_counted_exactly_even_with_a_low_threshold(
+    engine: AsyncEngine, api: httpx.Client, shop: Shop
+) -> None:
+    async with engine.connect() as conn:
+        counted = await count_facets(
+            conn, filters=SearchFilters(), query=None, facets=facets_asked([Facet.BRAND]), exact_up_to=100
+        )
+    assert counted.exactness == "exact"
+    assert sum(brand.count for brand in counted.facets.brand or []) == 40

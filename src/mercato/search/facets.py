@@ -7,8 +7,10 @@ is the text match with the filters no facet covers (merchant, in stock); each fa
 per-row flag, and each facet's aggregate keeps the rows whose other flags hold.
 
 Counts are exact while the base set has at most `EXACT_UP_TO` products. Past that, they are counted on a
-fixed pseudo-random sample of products (a hash of the id picks 1 in `SAMPLE_EVERY`, read through an
-index) and scaled up, and the answer says `facet_counts: "estimated"` (docs/search.md).
+fixed pseudo-random sample and scaled up, and the answer says `facet_counts: "estimated"`: a hash of
+the product id splits the catalog into `SAMPLE_BUCKETS` buckets (an expression index finds a bucket's
+products), the first bucket's share of the base set estimates its size, and enough buckets are counted
+to see about `SAMPLE_TARGET` products (docs/search.md).
 """
 
 from __future__ import annotations
@@ -53,10 +55,11 @@ from mercato.search.matching import PRODUCT, SearchFilters, has_attribute
 from mercato.search.tables import search_product_facets
 from mercato.search.views import Facets, LabelledCount, PriceCount, RatingCount, ValueCount
 
-EXACT_UP_TO = 20_000
-SAMPLE_EVERY = 64
-# Spelled as the expression index of migration 0700: a fixed pseudo-random 1/64 of the products.
-SAMPLE_BUCKET: ColumnElement[int] = literal_column(f"(hashtext(products.id) & {SAMPLE_EVERY - 1})", Integer)
+EXACT_UP_TO = 5_000
+SAMPLE_BUCKETS = 1_024
+SAMPLE_TARGET = 2_000
+# Spelled as the expression index of migration 0700: which of the 1,024 fixed pseudo-random buckets.
+SAMPLE_BUCKET: ColumnElement[int] = literal_column(f"(hashtext(products.id) & {SAMPLE_BUCKETS - 1})", Integer)
 TOP_VALUES = 20  # values listed per facet (per attribute name for attributes), most frequent first
 TOP_ATTRIBUTES = 20  # attribute names listed, those on most products first
 
@@ -65,6 +68,7 @@ TOP_ATTRIBUTES = 20  # attribute names listed, those on most products first
 class CountedFacets:
     facets: Facets
     exactness: Literal["exact", "estimated"]
+    sampled_buckets: int  # how many of the SAMPLE_BUCKETS were counted (all of them when exact)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +109,17 @@ def _flags(filters: SearchFilters) -> _Flags:
     )
 
 
-def _base(filters: SearchFilters, query: str | None, flags: _Flags, sampled: bool, cap: int | None) -> Select[Any]:
+def _unfaceted(filters: SearchFilters, query: str | None) -> Select[Any]:
+    """The base set: listed products matching the text and the filters that no facet covers."""
     catalog = filters.catalog
-    unfaceted = ProductFilters(merchant_id=catalog.merchant_id, in_stock=catalog.in_stock)
-    stmt = listed_products(unfaceted).outerjoin(search_product_facets, search_product_facets.c.product_id == PRODUCT.id)
-    if query is not None:
-        stmt = stmt.where(matches(tsquery(query)))
-    if sampled:
-        stmt = stmt.where(SAMPLE_BUCKET == 0)
+    stmt = listed_products(ProductFilters(merchant_id=catalog.merchant_id, in_stock=catalog.in_stock))
+    return stmt.where(matches(tsquery(query))) if query is not None else stmt
+
+
+def _base(filters: SearchFilters, query: str | None, flags: _Flags, buckets: int, cap: int | None) -> Select[Any]:
+    stmt = _unfaceted(filters, query).outerjoin(search_product_facets, search_product_facets.c.product_id == PRODUCT.id)
+    if buckets < SAMPLE_BUCKETS:
+        stmt = stmt.where(buckets > SAMPLE_BUCKET)
     attribute_flags = [flag.label(f"attr_{i}") for i, flag in enumerate(flags.attributes.values())]
     return stmt.with_only_columns(
         PRODUCT.brand_slug,
@@ -190,6 +197,16 @@ def _aggregates(base: Select[Any], flags: _Flags, asked: frozenset[Facet]) -> Se
     return union_all(*parts)  # type: ignore[return-value]
 
 
+async def _in_first_bucket(conn: AsyncConnection, filters: SearchFilters, query: str | None) -> int:
+    stmt = _unfaceted(filters, query).with_only_columns(func.count()).where(SAMPLE_BUCKET == 0)
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+def _buckets_for(first_bucket: int, target: int) -> int:
+    """How many buckets to count to see about `target` products, given the first bucket held this many."""
+    return min(SAMPLE_BUCKETS, max(1, -(-target // max(first_bucket, 1))))
+
+
 async def count_facets(
     conn: AsyncConnection,
     *,
@@ -197,17 +214,26 @@ async def count_facets(
     query: str | None,
     facets: frozenset[Facet],
     exact_up_to: int = EXACT_UP_TO,
+    sample_target: int = SAMPLE_TARGET,
 ) -> CountedFacets:
-    """The asked facets of a search: exact counts, or sampled estimates past `exact_up_to` products."""
+    """The asked facets of a search: exact counts, or sampled estimates past `exact_up_to` products.
+
+    The first bucket's count says whether the base set looks small; if it does, an exact count is
+    tried (and abandoned for a sample if it finds more than `exact_up_to` after all).
+    """
     flags = _flags(filters)
-    rows = (await conn.execute(_aggregates(_base(filters, query, flags, False, exact_up_to), flags, facets))).all()
-    scale = 1.0
-    if _size(rows) > exact_up_to:
-        sample = _base(filters, query, flags, True, None)
-        rows = (await conn.execute(_aggregates(sample, flags, facets))).all()
-        scale = float(SAMPLE_EVERY)
-    built = await _assemble(conn, rows, facets, scale)
-    return CountedFacets(facets=built, exactness="exact" if scale == 1.0 else "estimated")
+    first = await _in_first_bucket(conn, filters, query)
+    if first * SAMPLE_BUCKETS <= exact_up_to:
+        exact = _base(filters, query, flags, SAMPLE_BUCKETS, exact_up_to)
+        rows = (await conn.execute(_aggregates(exact, flags, facets))).all()
+        if _size(rows) <= exact_up_to:
+            return CountedFacets(await _assemble(conn, rows, facets, 1.0), "exact", SAMPLE_BUCKETS)
+    buckets = _buckets_for(first, sample_target)
+    sample = _base(filters, query, flags, buckets, None)
+    rows = (await conn.execute(_aggregates(sample, flags, facets))).all()
+    scale = SAMPLE_BUCKETS / buckets
+    exactness: Literal["exact", "estimated"] = "exact" if buckets == SAMPLE_BUCKETS else "estimated"
+    return CountedFacets(await _assemble(conn, rows, facets, scale), exactness, buckets)
 
 
 def _size(rows: Iterable[Any]) -> int:
@@ -216,6 +242,9 @@ def _size(rows: Iterable[Any]) -> int:
 
 def _count(sampled: int, scale: float) -> int:
     return sampled if scale == 1.0 else estimated_count(sampled, scale)
+
+
+__all__ = ["EXACT_UP_TO", "SAMPLE_TARGET", "CountedFacets", "count_facets"]
 
 
 def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:

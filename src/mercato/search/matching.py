@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, Text, and_, cast, exists, literal
+from sqlalchemy import ARRAY, ColumnElement, Select, Text, cast, exists, literal, select
 
-from mercato.catalog import ProductFilters, listed_products
+from mercato.catalog import ProductFilters, listed_products, listed_where
 from mercato.search.document import matches, tsquery
 from mercato.search.domain import AttributeFilter
 from mercato.search.tables import search_product_facets
@@ -49,12 +49,15 @@ def attributes_clause(attributes: Sequence[AttributeFilter]) -> ColumnElement[bo
     return exists().where(search_product_facets.c.product_id == PRODUCT.id, *(has_attribute(f) for f in attributes))
 
 
-def matched_products(filters: SearchFilters, query: str | None) -> Select[Any]:
-    """The listed products that match the filters and, when given, the tsquery text `query`."""
-    stmt = listed_products(filters.catalog)
-    clauses: list[ColumnElement[bool]] = []
+def narrowing(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses, on the products table alone, of the listed products that pass the filters."""
+    clauses = listed_where(filters.catalog)
     if filters.attributes:
         clauses.append(attributes_clause(filters.attributes))
-    if query is not None:
-        clauses.append(matches(tsquery(query)))
-    return stmt.where(and_(*clauses)) if clauses else stmt
+    return clauses
+
+
+def matched_ids(filters: SearchFilters, query: str | None) -> Select[Any]:
+    """The ids of the listed products that pass the filters and, when given, match the tsquery `query`."""
+    stmt = select(PRODUCT.id).where(*narrowing(filters))
+    return stmt.where(matches(tsquery(query))) if query is not None else stmt

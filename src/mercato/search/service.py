@@ -12,10 +12,10 @@ from mercato.catalog import price_window_valid, product_views
 from mercato.kernel.errors import ValidationFailed
 from mercato.kernel.paging import CursorCodec, check_limit
 from mercato.search.domain import Facet, QueryText, SearchSort, effective_sort, parse_query, query_problem
-from mercato.search.facets import EXACT_UP_TO, count_facets
-from mercato.search.matching import SearchFilters, matched_products
+from mercato.search.facets import EXACT_UP_TO, SAMPLE_TARGET, count_facets
+from mercato.search.matching import SearchFilters, matched_ids
 from mercato.search.query_analysis import analyse_query
-from mercato.search.ranking import SMALL_SET, count_up_to, order_for, read_page
+from mercato.search.ranking import Plan, count_up_to, order_for, read_keys, rows_of
 from mercato.search.views import SearchResults
 
 # When the words as typed match fewer products than this, misspelt words are widened to their corrections.
@@ -45,9 +45,10 @@ class SearchRequest:
 class SearchTuning:
     """The thresholds that pick a search's plan; the API uses the defaults, tests vary them."""
 
-    small_set: int = SMALL_SET  # up to this many matches, read them all and sort (ranking.py)
     exact_facets_up_to: int = EXACT_UP_TO  # facet counts are exact up to this many products (facets.py)
+    facet_sample_target: int = SAMPLE_TARGET  # past that, about this many products are counted
     few_matches: int = FEW_MATCHES  # below this many matches, widen misspelt words
+    relevance: Plan = field(default_factory=Plan)  # how relevance pages are read (ranking.py)
 
 
 def _check(request: SearchRequest) -> None:
@@ -78,31 +79,31 @@ async def search_products(
     order = order_for(sort)
     after = order.decode(cursors, request.cursor)
     filters = request.filters
-    matched = matched_products(filters, query)
-    small = False
-    if query is not None or filters.narrows:
-        found = await count_up_to(conn, matched, tuning.small_set)
-        if analysed is not None and analysed.widened is not None and found < tuning.few_matches:
-            query = analysed.widened
-            matched = matched_products(filters, query)
-            found = await count_up_to(conn, matched, tuning.small_set)
-        small = found <= tuning.small_set
-    name_key = analysed.name_key if analysed is not None else None
-    rows = await read_page(
+    widened = analysed.widened if analysed is not None else None
+    if widened is not None and await count_up_to(conn, matched_ids(filters, query), tuning.few_matches) < (
+        tuning.few_matches
+    ):
+        query = widened
+    keys = await read_keys(
         conn,
-        matched=matched,
+        filters=filters,
         sort=sort,
         query=query,
-        name_key=name_key,
-        small=small,
+        name_key=analysed.name_key if analysed is not None else None,
         after=after,
         limit=request.limit,
+        plan=tuning.relevance,
     )
-    page, next_cursor = order.page(cursors, rows, request.limit)
-    results = SearchResults(items=await product_views(conn, page), next_cursor=next_cursor)
+    page, next_cursor = order.page(cursors, keys, request.limit)
+    results = SearchResults(items=await product_views(conn, await rows_of(conn, page)), next_cursor=next_cursor)
     if request.facets:
         counted = await count_facets(
-            conn, filters=filters, query=query, facets=request.facets, exact_up_to=tuning.exact_facets_up_to
+            conn,
+            filters=filters,
+            query=query,
+            facets=request.facets,
+            exact_up_to=tuning.exact_facets_up_to,
+            sample_target=tuning.facet_sample_target,
         )
         results.facets, results.facet_counts = counted.facets, counted.exactness
     return results

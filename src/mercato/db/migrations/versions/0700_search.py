@@ -3,10 +3,11 @@
 Everything search reads is kept by triggers in the transaction that changes the catalog, so a product
 created, renamed, repriced or archived is searchable (or gone) in the next query, with no sync job:
 
-- `products.search_document`: a weighted tsvector (name A, brand B, category and its ancestors C,
-  description D) in the `mercato_search` configuration (english stemming, accents folded), and
-  `products.search_name_key`, the name normalised for exact-name matches. Set by a BEFORE trigger on
-  products, and recomputed when a brand or category is renamed or moved.
+- `products.search_head`: a weighted tsvector of the name (A), brand (B) and category with its
+  ancestors (C), in the `mercato_search` configuration (english stemming, accents folded);
+  `products.search_document`: the head plus the description (D); `products.search_name_key`: the name
+  normalised for exact-name matches. Set by a BEFORE trigger on products, and recomputed when a brand
+  or category is renamed or moved.
 - `search_product_facets`: per product, its active SKUs' attribute tokens and prices, for attribute
   filters and the attribute and price facets. Refreshed by statement-level triggers on skus (so a bulk
   COPY refreshes each product once).
@@ -55,14 +56,21 @@ CREATE FUNCTION search_category_text(category text) RETURNS text LANGUAGE sql ST
     WHERE leaf.id = category
 $$;
 
--- The weighted document of one product. Only the first 2,000 characters of the description count,
--- so that a document stays small enough to live in the product's row (no TOAST fetch per match).
-CREATE FUNCTION search_document(name text, description text, brand text, category text)
+-- The head of a product's document: its name (weight A), brand (B) and categories (C), each cut to 200
+-- characters so the vector always fits in an index entry (the walk index carries it, see INDEXES).
+CREATE FUNCTION search_head(name text, brand text, category text)
 RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT setweight(to_tsvector('mercato_search', coalesce(name, '')), 'A')
-        || setweight(to_tsvector('mercato_search', coalesce((SELECT b.name FROM brands b WHERE b.id = brand), '')), 'B')
-        || setweight(to_tsvector('mercato_search', search_category_text(category)), 'C')
-        || setweight(to_tsvector('mercato_search', left(coalesce(description, ''), 2000)), 'D')
+    SELECT setweight(to_tsvector('mercato_search', left(coalesce(name, ''), 200)), 'A')
+        || setweight(to_tsvector('mercato_search',
+               left(coalesce((SELECT b.name FROM brands b WHERE b.id = brand), ''), 200)), 'B')
+        || setweight(to_tsvector('mercato_search', left(search_category_text(category), 200)), 'C')
+$$;
+
+-- The whole weighted document: the head, then the description (D). Only the first 2,000 characters
+-- of the description count, so a document stays small enough to live in the row (no TOAST fetch).
+CREATE FUNCTION search_document(head tsvector, description text)
+RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT head || setweight(to_tsvector('mercato_search'::regconfig, left(coalesce(description, ''), 2000)), 'D')
 $$;
 
 -- The tsquery of one typed word, matching also as a prefix: 'headphon':* (empty for a stop word).
@@ -78,10 +86,20 @@ $$;
 
 CREATE FUNCTION search_products_document() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_document := search_document(NEW.name, NEW.description, NEW.brand_id, NEW.category_id);
+    NEW.search_head := search_head(NEW.name, NEW.brand_id, NEW.category_id);
+    NEW.search_document := search_document(NEW.search_head, NEW.description);
     NEW.search_name_key := search_key(NEW.name);
     RETURN NEW;
 END
+$$;
+
+-- Recompute the search columns of the products that `scope` selects (after a brand or category edit).
+CREATE FUNCTION search_reindex_products(brand text, category_path text) RETURNS void LANGUAGE sql AS $$
+    UPDATE products SET search_head = search_head(name, brand_id, category_id),
+                        search_document = search_document(search_head(name, brand_id, category_id), description)
+    WHERE (brand IS NOT NULL AND brand_id = brand)
+       OR (category_path IS NOT NULL AND category_id IN (
+              SELECT id FROM categories WHERE path = category_path OR starts_with(path, category_path || '/')))
 $$;
 
 CREATE FUNCTION search_products_words() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -103,18 +121,14 @@ $$;
 
 CREATE FUNCTION search_brand_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE products SET search_document = search_document(name, description, brand_id, category_id)
-    WHERE brand_id = NEW.id;
+    PERFORM search_reindex_products(NEW.id, NULL);
     RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION search_category_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE products SET search_document = search_document(name, description, brand_id, category_id)
-    WHERE category_id IN (
-        SELECT id FROM categories WHERE path = NEW.path OR starts_with(path, NEW.path || '/')
-    );
+    PERFORM search_reindex_products(NULL, NEW.path);
     RETURN NULL;
 END
 $$;
@@ -175,7 +189,8 @@ CREATE TRIGGER search_facets_on_delete AFTER DELETE ON skus
 # Rows that existed before this migration get their documents, facet rows and words once.
 BACKFILL = """
 UPDATE products SET
-    search_document = search_document(name, description, brand_id, category_id),
+    search_head = search_head(name, brand_id, category_id),
+    search_document = search_document(search_head(name, brand_id, category_id), description),
     search_name_key = search_key(name);
 INSERT INTO search_product_facets (product_id, attributes, prices)
 SELECT p.id,
@@ -196,26 +211,39 @@ SELECT DISTINCT w FROM (
 ON CONFLICT DO NOTHING;
 """
 
-# Partial indexes over the products the public can see, like the catalog's sort indexes.
+# Partial indexes over the products the public can see, like the catalog's sort indexes:
+# - GIN over the whole document (which products match) and over the head's weight classes (the tiers);
+# - the walk index: the relevance order (rating, popularity, id) carrying the head and the columns the
+#   catalog's filters read, so a page of a large match set is found by an index-only scan that stops
+#   after a page, never visiting the rows it skips;
+# - the exact-name key; a fixed pseudo-random 1/1024 split of the products for sampled facet counts.
 INDEXES = """
 CREATE INDEX ix_products_search_document ON products USING gin (search_document) WHERE status = 'active';
-CREATE INDEX ix_products_search_name ON products USING gin (ts_filter(search_document, '{a}'))
+CREATE INDEX ix_products_search_name ON products USING gin (ts_filter(search_head, '{a}'))
     WHERE status = 'active';
-CREATE INDEX ix_products_search_name_brand ON products USING gin (ts_filter(search_document, '{a,b}'))
+CREATE INDEX ix_products_search_name_brand ON products USING gin (ts_filter(search_head, '{a,b}'))
     WHERE status = 'active';
-CREATE INDEX ix_products_search_head ON products USING gin (ts_filter(search_document, '{a,b,c}'))
+CREATE INDEX ix_products_search_head ON products USING gin (search_head) WHERE status = 'active';
+CREATE INDEX ix_products_search_walk ON products (rating_avg, rating_count, id)
+    INCLUDE (search_head, search_name_key, price_min, price_max, brand_id, category_id, merchant_id)
     WHERE status = 'active';
 CREATE INDEX ix_products_search_name_key ON products (search_name_key) WHERE status = 'active';
-CREATE INDEX ix_products_active_relevance ON products (rating_avg, rating_count, id) WHERE status = 'active';
-CREATE INDEX ix_products_search_sample ON products ((hashtext(id) & 63)) WHERE status = 'active';
+CREATE INDEX ix_products_search_sample ON products ((hashtext(id) & 1023)) WHERE status = 'active';
 CREATE INDEX ix_search_product_facets_attributes ON search_product_facets USING gin (attributes);
 CREATE INDEX ix_search_words_trigram ON search_words USING gin (word gin_trgm_ops);
+-- Statistics of the weight classes, so the planner knows how common each word is in names and brands
+-- (statistics of a partial index's expressions are not used for estimates).
+CREATE STATISTICS products_search_name ON (ts_filter(search_head, '{a}')) FROM products;
+CREATE STATISTICS products_search_name_brand ON (ts_filter(search_head, '{a,b}')) FROM products;
 """
 
 
 def upgrade() -> None:
     op.execute(CONFIGURATION)
-    op.execute("ALTER TABLE products ADD COLUMN search_document tsvector, ADD COLUMN search_name_key text")
+    op.execute(
+        "ALTER TABLE products ADD COLUMN search_head tsvector, ADD COLUMN search_document tsvector,"
+        " ADD COLUMN search_name_key text"
+    )
     op.execute(
         "CREATE TABLE search_product_facets ("
         " product_id text PRIMARY KEY,"
@@ -253,14 +281,18 @@ def downgrade() -> None:
         "search_products_document()",
         "search_key_words(text)",
         "search_prefix_tsquery(text)",
-        "search_document(text, text, text, text)",
+        "search_reindex_products(text, text)",
+        "search_document(tsvector, text)",
+        "search_head(text, text, text)",
         "search_category_text(text)",
         "search_key(text)",
     ):
         op.execute(f"DROP FUNCTION {function}")
     op.execute("DROP TABLE search_words")
     op.execute("DROP TABLE search_product_facets")
-    op.execute("DROP INDEX ix_products_active_relevance")
     op.execute("DROP INDEX ix_products_search_sample")
-    op.execute("ALTER TABLE products DROP COLUMN search_name_key, DROP COLUMN search_document")
+    op.execute("DROP STATISTICS products_search_name, products_search_name_brand")
+    op.execute(
+        "ALTER TABLE products DROP COLUMN search_name_key, DROP COLUMN search_document, DROP COLUMN search_head"
+    )
     op.execute("DROP TEXT SEARCH CONFIGURATION mercato_search")
