@@ -8,9 +8,10 @@ per-row flag, and each facet's aggregate keeps the rows whose other flags hold.
 
 Counts are exact while the base set has at most `EXACT_UP_TO` products. Past that, they are counted on a
 fixed pseudo-random sample and scaled up, and the answer says `facet_counts: "estimated"`: a hash of
-the product id splits the catalog into `SAMPLE_BUCKETS` buckets (an expression index finds a bucket's
-products), the first bucket's share of the base set estimates its size, and enough buckets are counted
-to see about `SAMPLE_TARGET` products (docs/search.md).
+the product id splits the catalog into `SAMPLE_BUCKETS` buckets (each product's document carries its
+bucket as a lexeme, so the GIN index intersects text and sample before any row is read), the first
+bucket's share of the base set estimates its size, and enough buckets are counted to see about
+`SAMPLE_TARGET` products (docs/search.md).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from sqlalchemy import (
     column,
     func,
     literal,
-    literal_column,
     null,
     or_,
     select,
@@ -58,8 +58,13 @@ from mercato.search.views import Facets, LabelledCount, PriceCount, RatingCount,
 EXACT_UP_TO = 5_000
 SAMPLE_BUCKETS = 1_024
 SAMPLE_TARGET = 2_000
-# Spelled as the expression index of migration 0700: which of the 1,024 fixed pseudo-random buckets.
-SAMPLE_BUCKET: ColumnElement[int] = literal_column(f"(hashtext(products.id) & {SAMPLE_BUCKETS - 1})", Integer)
+
+
+def _in_buckets(buckets: int) -> str:
+    """The tsquery text of the first `buckets` sample buckets (the lexemes of migration 0700)."""
+    return " | ".join(f"'sample {bucket}'" for bucket in range(buckets))
+
+
 TOP_VALUES = 20  # values listed per facet (per attribute name for attributes), most frequent first
 TOP_ATTRIBUTES = 20  # attribute names listed, those on most products first
 
@@ -109,17 +114,23 @@ def _flags(filters: SearchFilters) -> _Flags:
     )
 
 
-def _unfaceted(filters: SearchFilters, query: str | None) -> Select[Any]:
-    """The base set: listed products matching the text and the filters that no facet covers."""
+def _unfaceted(filters: SearchFilters, query: str | None, buckets: int | None = None) -> Select[Any]:
+    """The base set (listed products matching the text and the filters no facet covers), or the part of
+    it in the first `buckets` sample buckets; text and sample are one tsquery, one GIN scan."""
     catalog = filters.catalog
     stmt = listed_products(ProductFilters(merchant_id=catalog.merchant_id, in_stock=catalog.in_stock))
-    return stmt.where(matches(tsquery(query))) if query is not None else stmt
+    parts = [query] if query is not None else []
+    if buckets is not None and buckets < SAMPLE_BUCKETS:
+        parts.append(_in_buckets(buckets))
+    if not parts:
+        return stmt
+    return stmt.where(matches(tsquery(" & ".join(f"( {part} )" for part in parts))))
 
 
 def _base(filters: SearchFilters, query: str | None, flags: _Flags, buckets: int, cap: int | None) -> Select[Any]:
-    stmt = _unfaceted(filters, query).outerjoin(search_product_facets, search_product_facets.c.product_id == PRODUCT.id)
-    if buckets < SAMPLE_BUCKETS:
-        stmt = stmt.where(buckets > SAMPLE_BUCKET)
+    stmt = _unfaceted(filters, query, buckets).outerjoin(
+        search_product_facets, search_product_facets.c.product_id == PRODUCT.id
+    )
     attribute_flags = [flag.label(f"attr_{i}") for i, flag in enumerate(flags.attributes.values())]
     return stmt.with_only_columns(
         PRODUCT.brand_slug,
@@ -198,7 +209,7 @@ def _aggregates(base: Select[Any], flags: _Flags, asked: frozenset[Facet]) -> Se
 
 
 async def _in_first_bucket(conn: AsyncConnection, filters: SearchFilters, query: str | None) -> int:
-    stmt = _unfaceted(filters, query).with_only_columns(func.count()).where(SAMPLE_BUCKET == 0)
+    stmt = _unfaceted(filters, query, 1).with_only_columns(func.count())
     return int((await conn.execute(stmt)).scalar_one())
 
 

@@ -20,13 +20,14 @@ from sqlalchemy import ARRAY, Boolean, Integer, Text, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.search.domain import QueryText
+from mercato.search.planning import APPLY_SETTINGS, settings_params
 
 CORRECTIONS_PER_WORD = 3
 MIN_CORRECTED_CHARS = 3
 SIMILARITY_THRESHOLD = 0.4  # pg_trgm similarity a known word needs to count as a correction
 
 _ANALYSIS = text(
-    """
+    f"""
     WITH typed AS (
         SELECT t.word, t.ord, search_key(t.word) AS key,
                CASE WHEN t.ord = :last AND :prefix_last THEN search_prefix_tsquery(t.word)
@@ -39,7 +40,8 @@ _ANALYSIS = text(
            (SELECT string_agg('( ' || q::text || ' )', ' | ')
               FROM unnest(fixes.corrections) AS c, plainto_tsquery('mercato_search', c) AS q
               WHERE numnode(q) > 0) AS corrected,
-           search_key(CAST(:whole AS text)) AS name_key
+           search_key(CAST(:whole AS text)) AS name_key,
+           {APPLY_SETTINGS} AS configured
     FROM typed
     LEFT JOIN LATERAL (
         SELECT array_agg(known.word ORDER BY known.score DESC, known.word) AS corrections
@@ -89,8 +91,9 @@ def _conjunction(parts: list[str]) -> str | None:
 
 
 async def analyse_query(conn: AsyncConnection, query: QueryText) -> AnalysedQuery:
-    """The tsqueries and corrections of `query`'s words."""
+    """The tsqueries and corrections of `query`'s words; also applies the search's planner settings."""
     params: dict[str, Any] = {
+        **settings_params(),
         "words": list(query.words),
         "last": len(query.words),
         "prefix_last": query.prefix_last,

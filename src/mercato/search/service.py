@@ -3,9 +3,11 @@ count facets, in one read-only transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.catalog import price_window_valid, product_views
@@ -14,19 +16,13 @@ from mercato.kernel.paging import CursorCodec, check_limit
 from mercato.search.domain import Facet, QueryText, SearchSort, effective_sort, parse_query, query_problem
 from mercato.search.facets import EXACT_UP_TO, SAMPLE_TARGET, count_facets
 from mercato.search.matching import SearchFilters, matched_ids
-from mercato.search.query_analysis import analyse_query
-from mercato.search.ranking import Plan, count_up_to, order_for, read_keys, rows_of
+from mercato.search.planning import SETTINGS_ONLY, settings_params
+from mercato.search.query_analysis import AnalysedQuery, analyse_query
+from mercato.search.ranking import Plan, count_up_to, order_for, read_page
 from mercato.search.views import SearchResults
 
 # When the words as typed match fewer products than this, misspelt words are widened to their corrections.
 FEW_MATCHES = 5
-
-# Every statement of a search is planned for its actual values (a tsquery, a slug), never from a cached
-# generic plan that guessed them; and runs in one process (the load is many small queries, not one big one).
-_PLANNING = text(
-    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
-    " set_config('max_parallel_workers_per_gather', '0', true)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,42 +60,25 @@ def _check(request: SearchRequest) -> None:
 async def search_products(
     conn: AsyncConnection, *, cursors: CursorCodec, request: SearchRequest, tuning: SearchTuning = SearchTuning()
 ) -> SearchResults:
-    """A page of the listed products matching the request, in its order, with the facets it asked for.
-
-    With text, the words as typed are tried first; if they match fewer than `FEW_MATCHES` products,
-    misspelt words are widened to similar known words (typo tolerance). The decision is made the same
-    way on every page, so a cursor continues the list it came from.
-    """
+    """A page of the listed products matching the request, in its order, with the facets it asked for."""
     _check(request)
-    await conn.execute(_PLANNING)
     words: QueryText | None = parse_query(request.q)
-    analysed = await analyse_query(conn, words) if words is not None else None
-    query = analysed.exact if analysed is not None else None
-    sort = effective_sort(request.sort, words if query is not None else None)
+    if words is not None:
+        analysed = await analyse_query(conn, words)  # applies the planner settings too (planning.py)
+    else:
+        analysed = None
+        await conn.execute(SETTINGS_ONLY, settings_params())
+    text = analysed.exact if analysed is not None else None
+    sort = effective_sort(request.sort, words if text is not None else None)
     order = order_for(sort)
-    after = order.decode(cursors, request.cursor)
-    filters = request.filters
-    widened = analysed.widened if analysed is not None else None
-    if widened is not None and await count_up_to(conn, matched_ids(filters, query), tuning.few_matches) < (
-        tuning.few_matches
-    ):
-        query = widened
-    keys = await read_keys(
-        conn,
-        filters=filters,
-        sort=sort,
-        query=query,
-        name_key=analysed.name_key if analysed is not None else None,
-        after=after,
-        limit=request.limit,
-        plan=tuning.relevance,
-    )
-    page, next_cursor = order.page(cursors, keys, request.limit)
-    results = SearchResults(items=await product_views(conn, await rows_of(conn, page)), next_cursor=next_cursor)
+    reading = _Reading(conn, request, tuning, sort, order.decode(cursors, request.cursor), analysed)
+    rows, query = await reading.rows()
+    page, next_cursor = order.page(cursors, rows, request.limit)
+    results = SearchResults(items=await product_views(conn, page), next_cursor=next_cursor)
     if request.facets:
         counted = await count_facets(
             conn,
-            filters=filters,
+            filters=request.filters,
             query=query,
             facets=request.facets,
             exact_up_to=tuning.exact_facets_up_to,
@@ -107,3 +86,45 @@ async def search_products(
         )
         results.facets, results.facet_counts = counted.facets, counted.exactness
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """Reads a request's page with the words as typed, or widened to their corrections (typo tolerance).
+
+    Misspelt words are widened when the words as typed match fewer than `few_matches` products, which a
+    capped count tells before reading (cheap: a misspelt word's GIN posting list is empty or short). It
+    is asked only when some word is unknown to the lexicon, and the same way on every page, so a cursor
+    continues the list it came from.
+    """
+
+    conn: AsyncConnection
+    request: SearchRequest
+    tuning: SearchTuning
+    sort: SearchSort
+    after: Sequence[Any] | None
+    analysed: AnalysedQuery | None
+
+    async def rows(self) -> tuple[list[Row[Any]], str | None]:
+        """The page's rows (up to limit + 1) and the tsquery text they were read with."""
+        text = self.analysed.exact if self.analysed is not None else None
+        widened = self.analysed.widened if self.analysed is not None else None
+        if widened is not None and await self._too_few(text):
+            text = widened
+        return await self._read(text), text
+
+    async def _read(self, text: str | None) -> list[Row[Any]]:
+        return await read_page(
+            self.conn,
+            filters=self.request.filters,
+            sort=self.sort,
+            query=text,
+            name_key=self.analysed.name_key if self.analysed is not None else None,
+            after=self.after,
+            limit=self.request.limit,
+            plan=self.tuning.relevance,
+        )
+
+    async def _too_few(self, text: str | None) -> bool:
+        few = self.tuning.few_matches
+        return await count_up_to(self.conn, matched_ids(self.request.filters, text), few) < few

@@ -68,9 +68,13 @@ $$;
 
 -- The whole weighted document: the head, then the description (D). Only the first 2,000 characters
 -- of the description count, so a document stays small enough to live in the row (no TOAST fetch).
-CREATE FUNCTION search_document(head tsvector, description text)
+-- It also carries the product's sample bucket, 'sample N' with N = hashtext(id) & 1023: a lexeme no
+-- query text can produce (the parser never makes one with a space), so a facet sample is one more GIN
+-- condition, intersected before any row is read.
+CREATE FUNCTION search_document(head tsvector, description text, id text)
 RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT head || setweight(to_tsvector('mercato_search'::regconfig, left(coalesce(description, ''), 2000)), 'D')
+        || array_to_tsvector(ARRAY['sample ' || (hashtext(id) & 1023)])
 $$;
 
 -- The tsquery of one typed word, matching also as a prefix: 'headphon':* (empty for a stop word).
@@ -87,7 +91,7 @@ $$;
 CREATE FUNCTION search_products_document() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.search_head := search_head(NEW.name, NEW.brand_id, NEW.category_id);
-    NEW.search_document := search_document(NEW.search_head, NEW.description);
+    NEW.search_document := search_document(NEW.search_head, NEW.description, NEW.id);
     NEW.search_name_key := search_key(NEW.name);
     RETURN NEW;
 END
@@ -96,7 +100,7 @@ $$;
 -- Recompute the search columns of the products that `scope` selects (after a brand or category edit).
 CREATE FUNCTION search_reindex_products(brand text, category_path text) RETURNS void LANGUAGE sql AS $$
     UPDATE products SET search_head = search_head(name, brand_id, category_id),
-                        search_document = search_document(search_head(name, brand_id, category_id), description)
+                        search_document = search_document(search_head(name, brand_id, category_id), description, id)
     WHERE (brand IS NOT NULL AND brand_id = brand)
        OR (category_path IS NOT NULL AND category_id IN (
               SELECT id FROM categories WHERE path = category_path OR starts_with(path, category_path || '/')))
@@ -190,7 +194,7 @@ CREATE TRIGGER search_facets_on_delete AFTER DELETE ON skus
 BACKFILL = """
 UPDATE products SET
     search_head = search_head(name, brand_id, category_id),
-    search_document = search_document(search_head(name, brand_id, category_id), description),
+    search_document = search_document(search_head(name, brand_id, category_id), description, id),
     search_name_key = search_key(name);
 INSERT INTO search_product_facets (product_id, attributes, prices)
 SELECT p.id,
@@ -216,7 +220,7 @@ ON CONFLICT DO NOTHING;
 # - the walk index: the relevance order (rating, popularity, id) carrying the head and the columns the
 #   catalog's filters read, so a page of a large match set is found by an index-only scan that stops
 #   after a page, never visiting the rows it skips;
-# - the exact-name key; a fixed pseudo-random 1/1024 split of the products for sampled facet counts.
+# - the exact-name key.
 INDEXES = """
 CREATE INDEX ix_products_search_document ON products USING gin (search_document) WHERE status = 'active';
 CREATE INDEX ix_products_search_name ON products USING gin (ts_filter(search_head, '{a}'))
@@ -228,7 +232,6 @@ CREATE INDEX ix_products_search_walk ON products (rating_avg, rating_count, id)
     INCLUDE (search_head, search_name_key, price_min, price_max, brand_id, category_id, merchant_id)
     WHERE status = 'active';
 CREATE INDEX ix_products_search_name_key ON products (search_name_key) WHERE status = 'active';
-CREATE INDEX ix_products_search_sample ON products ((hashtext(id) & 1023)) WHERE status = 'active';
 CREATE INDEX ix_search_product_facets_attributes ON search_product_facets USING gin (attributes);
 CREATE INDEX ix_search_words_trigram ON search_words USING gin (word gin_trgm_ops);
 -- Statistics of the weight classes, so the planner knows how common each word is in names and brands
@@ -282,7 +285,7 @@ def downgrade() -> None:
         "search_key_words(text)",
         "search_prefix_tsquery(text)",
         "search_reindex_products(text, text)",
-        "search_document(tsvector, text)",
+        "search_document(tsvector, text, text)",
         "search_head(text, text, text)",
         "search_category_text(text)",
         "search_key(text)",
@@ -290,7 +293,6 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {function}")
     op.execute("DROP TABLE search_words")
     op.execute("DROP TABLE search_product_facets")
-    op.execute("DROP INDEX ix_products_search_sample")
     op.execute("DROP STATISTICS products_search_name, products_search_name_brand")
     op.execute(
         "ALTER TABLE products DROP COLUMN search_name_key, DROP COLUMN search_document, DROP COLUMN search_head"
