@@ -5,11 +5,12 @@
   `PRODUCT_ORDERS`, `price_window_valid`, `product_views`, `ProductView`, `ProductList`: the composable
   product list, for search to add its text match, facets and relevance order to the same
   `GET /v1/products` (which search serves) without copying the catalog's rules.
-- `categories_by_path`, `CategoryRef`: category labels, for search's category facet.
+- `categories_by_path`, `CategoryRef`: category labels, for search's category facet; `resolve_filters`:
+  brand and category slugs as ids, so search's planner sees constants.
 """
 
 from mercato.catalog.domain import price_window_valid
-from mercato.catalog.listing import ProductFilters, filter_clauses, listed_products, listed_where
+from mercato.catalog.listing import ProductFilters, filter_clauses, listed_products, listed_where, resolve_filters
 from mercato.catalog.product_view import product_views
 from mercato.catalog.references import categories_by_path
 from mercato.catalog.sku_lookup import SkuSnapshot, sku_snapshots
@@ -32,5 +33,6 @@ __all__ = [
     "listed_where",
     "price_window_valid",
     "product_views",
+    "resolve_filters",
     "sku_snapshots",
 ]

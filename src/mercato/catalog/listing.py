@@ -7,11 +7,12 @@ same select, add its text match and rank, and order it its own way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, Text, and_, any_, exists, func, literal, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Select, Text, and_, any_, exists, func, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.catalog.domain import ProductStatus, SkuStatus
 from mercato.catalog.stock_read import has_units
@@ -39,6 +40,10 @@ class ProductFilters:
     max_price: int | None = None  # ... and at most this (the same SKU)
     min_rating: Decimal | None = None
     in_stock: bool = False  # some active SKU has an unreserved unit in some warehouse
+    # The category (with its descendants) and brands resolved to ids by `resolve_filters`: the same
+    # filter, given to the planner as constants it has statistics for (None: resolved in the query).
+    category_ids: tuple[str, ...] | None = None
+    brand_ids: tuple[str, ...] | None = None
 
 
 def products_with_refs() -> Select[Any]:
@@ -59,9 +64,15 @@ def filter_clauses(filters: ProductFilters) -> list[ColumnElement[bool]]:
     """The WHERE clauses that `filters` adds to the listed products."""
     clauses: list[ColumnElement[bool]] = []
     if filters.category is not None:
-        clauses.append(products.c.category_id == any_(_category_and_descendants(filters.category)))
+        if filters.category_ids is not None:
+            clauses.append(products.c.category_id.in_(filters.category_ids))
+        else:
+            clauses.append(products.c.category_id == any_(_category_and_descendants(filters.category)))
     if filters.brands:
-        clauses.append(products.c.brand_id.in_(select(brands.c.id).where(brands.c.slug.in_(filters.brands))))
+        if filters.brand_ids is not None:
+            clauses.append(products.c.brand_id.in_(filters.brand_ids))
+        else:
+            clauses.append(products.c.brand_id.in_(select(brands.c.id).where(brands.c.slug.in_(filters.brands))))
     if filters.merchant_id is not None:
         clauses.append(products.c.merchant_id == filters.merchant_id)
     if filters.min_price is not None or filters.max_price is not None:
@@ -88,6 +99,31 @@ def listed_where(filters: ProductFilters) -> list[ColumnElement[bool]]:
     """The WHERE clauses of `listed_products(filters)` on the products table alone, for a select of a few
     product columns that needs no brand or category (search reads a page's keys from an index this way)."""
     return [is_listed(), *filter_clauses(filters)]
+
+
+async def resolve_filters(conn: AsyncConnection, filters: ProductFilters) -> ProductFilters:
+    """The same filters with the category (and its descendants) and the brands resolved to ids, in one
+    query: a planner that sees the ids estimates how many products they hold, and picks a plan for a
+    small category as well as for a large one (search uses this; unknown slugs resolve to no ids)."""
+    if filters.category is None and not filters.brands:
+        return filters
+    parts: list[Select[Any]] = []
+    if filters.category is not None:
+        root = categories.alias("root")
+        below = categories.alias("below")
+        parts.append(
+            select(literal("category"), below.c.id)
+            .select_from(below.join(root, root.c.slug == filters.category))
+            .where(or_(below.c.path == root.c.path, func.starts_with(below.c.path, root.c.path + "/")))
+        )
+    if filters.brands:
+        parts.append(select(literal("brand"), brands.c.id).where(brands.c.slug.in_(filters.brands)))
+    rows = (await conn.execute(union_all(*parts))).all()
+    return replace(
+        filters,
+        category_ids=tuple(sorted(r[1] for r in rows if r[0] == "category")) if filters.category is not None else None,
+        brand_ids=tuple(sorted(r[1] for r in rows if r[0] == "brand")) if filters.brands else None,
+    )
 
 
 def _category_and_descendants(slug: str) -> ColumnElement[Any]:

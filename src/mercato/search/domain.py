@@ -15,7 +15,7 @@ from enum import StrEnum
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 10  # words past the tenth are ignored: they rarely narrow a product search
-MIN_PREFIX_CHARS = 2  # a last word shorter than this is matched whole, not as a prefix
+MIN_PREFIX_CHARS = 3  # a shorter last word is matched whole: a 2-letter prefix expands to hundreds of words
 ATTRIBUTE_PARAM_PREFIX = "attr."
 MAX_ATTRIBUTE_FILTERS = 10  # attribute names per request
 MAX_ATTRIBUTE_VALUES = 20  # values per attribute name

@@ -106,8 +106,8 @@ def _price_flag(prices: ColumnElement[Any], low: int | None, high: int | None) -
 def _flags(filters: SearchFilters) -> _Flags:
     catalog = filters.catalog
     return _Flags(
-        brand=_all(filter_clauses(ProductFilters(brands=catalog.brands))),
-        category=_all(filter_clauses(ProductFilters(category=catalog.category))),
+        brand=_all(filter_clauses(ProductFilters(brands=catalog.brands, brand_ids=catalog.brand_ids))),
+        category=_all(filter_clauses(ProductFilters(category=catalog.category, category_ids=catalog.category_ids))),
         price=_price_flag(search_product_facets.c.prices, catalog.min_price, catalog.max_price),
         rating=_all(filter_clauses(ProductFilters(min_rating=catalog.min_rating))),
         attributes={f.name: has_attribute(f) for f in filters.attributes},

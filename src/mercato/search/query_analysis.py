@@ -3,12 +3,13 @@
 Each word goes to `plainto_tsquery` as a bound value, so nothing a shopper types is ever read as
 query syntax; the result comes back as PostgreSQL's canonical tsquery text (quoted lexemes), and the
 words' queries are joined with `&` (every word must match) into one tsquery. The last word, while
-being typed, also matches as a prefix (`'headphon':*`).
+being typed, also matches as a prefix (`'headphon':*`) and as the known words it begins (up to three).
 
 The same statement looks up corrections for typos: each word of three or more characters that is
-not itself a word of some product, brand or category name gets up to three similar known words (by
-trigram similarity, `pg_trgm`). The widened query, in which each such word matches itself or any of
-its corrections, is used when the words as typed find too little (see `service.py`).
+not itself a word of some product, brand or category name (nor, for a last word being typed, the start
+of one) gets up to three similar known words (by trigram similarity, `pg_trgm`). The widened query,
+in which each such word matches itself or any of its corrections, is used when the words as typed find
+too little (see `service.py`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ _ANALYSIS = text(
            (SELECT string_agg('( ' || q::text || ' )', ' | ')
               FROM unnest(fixes.corrections) AS c, plainto_tsquery('mercato_search', c) AS q
               WHERE numnode(q) > 0) AS corrected,
+           (SELECT string_agg('( ' || q::text || ' )', ' | ')
+              FROM (SELECT w.word FROM search_words AS w
+                    WHERE typed.ord = :last AND :prefix_last AND w.word LIKE typed.key || '%'
+                    ORDER BY length(w.word), w.word LIMIT :per_word) AS completion,
+                   plainto_tsquery('mercato_search', completion.word) AS q
+              WHERE numnode(q) > 0) AS completed,
            search_key(CAST(:whole AS text)) AS name_key,
            {APPLY_SETTINGS} AS configured
     FROM typed
@@ -51,7 +58,11 @@ _ANALYSIS = text(
             WHERE length(typed.key) >= :min_corrected
               AND w.word % typed.key
               AND similarity(w.word, typed.key) >= :threshold
-              AND NOT EXISTS (SELECT 1 FROM search_words AS k WHERE k.word = typed.key)
+              AND NOT EXISTS (
+                  SELECT 1 FROM search_words AS k
+                  WHERE k.word = typed.key
+                     OR (typed.ord = :last AND :prefix_last AND k.word LIKE typed.key || '%')
+              )
             ORDER BY score DESC, w.word
             LIMIT :per_word
         ) AS known
@@ -103,8 +114,10 @@ async def analyse_query(conn: AsyncConnection, query: QueryText) -> AnalysedQuer
         "per_word": CORRECTIONS_PER_WORD,
     }
     rows = (await conn.execute(_ANALYSIS, params)).all()
-    exact_parts = [row.own for row in rows]
-    widened_parts = [_either(row.own, row.corrected) for row in rows]
+    # A word being typed also matches the known words it begins, as they are stemmed: "writin" finds
+    # "writing", whose lexeme "write" the prefix 'writin':* does not reach.
+    exact_parts = [_either(row.own, row.completed) for row in rows]
+    widened_parts = [_either(own, row.corrected) for own, row in zip(exact_parts, rows, strict=True)]
     corrections = {word: tuple(row.corrections) for word, row in zip(query.words, rows, strict=True) if row.corrections}
     return AnalysedQuery(
         exact=_conjunction(exact_parts),

@@ -171,8 +171,15 @@ async def read_page(
     rows = list((await conn.execute(order.apply(stmt.where(within(order, boundary)), after, limit))).all())
     if len(rows) > limit:
         return rows
-    gathered = stmt.offset(0).subquery("matched")
-    return list((await conn.execute(_over(order, gathered).apply(select(gathered), after, limit))).all())
+    # Gather the keys (from the category or brand index alone when only those filter), sort, join rows.
+    keys = select(*(key.expr.label(key.label) for key in order.keys)).where(*narrowing(filters))
+    if query is not None:
+        keys = keys.where(matches(tsquery(query)))
+    gathered = keys.offset(0).subquery("matched")
+    page = _over(order, gathered).apply(select(gathered), after, limit).subquery("page")
+    joined = listed_products(ProductFilters()).join(page, page.c.id == PRODUCT.id)
+    ordering = [page.c[key.label].desc() if order.descending else page.c[key.label].asc() for key in order.keys]
+    return list((await conn.execute(joined.order_by(*ordering))).all())
 
 
 async def boundary_of(
@@ -280,17 +287,15 @@ class _TierReader:
             return False
         if not self.sized:
             self.sized = True
+            # The walk found this tier sparse: if the whole match set is small, one sort ranks it.
+            if await self._rank_if_small(tier, position):
+                return True
             # A query whose words are never all in a name, brand or category (a description search)
             # goes straight to the last tier instead of walking the head tiers for nothing.
             in_heads = matched_ids(self.filters, None).where(head_tier(1, self.query, None, above=False))
             self.head_empty = await count_up_to(self.conn, in_heads, 0) == 0
             if self.head_empty and tier in HEAD_TIERS:
                 return False
-            matched = matched_ids(self.filters, None).where(matches(self.query))
-            if not self.head_empty and await count_up_to(self.conn, matched, self.plan.small) <= self.plan.small:
-                # The walk found this tier sparse and the whole match set is small: one sort ranks it.
-                self.rows.extend(await self._fetch(_with_rows(self._everything_from(tier, position))))
-                return True
         condition = anywhere_tier(self.query) if tier == TIER_ANYWHERE else head_tier(tier, self.query, self.key)
         self.rows.extend(await self._fetch(_with_rows(self._gathered(tier, condition, position))))
         return False
@@ -304,14 +309,35 @@ class _TierReader:
         gathered = _keys(label).where(*narrowing(self.filters), condition).offset(0).subquery("tier")
         return _over(TIES_ORDER, gathered).apply(select(gathered), position, self._wanted - 1)
 
-    def _everything_from(self, tier: int, position: list[Any] | None) -> Select[Any]:
-        """Keys of every match in this tier or a lower one, each with its tier, in relevance order."""
+    async def _rank_if_small(self, tier: int, position: list[Any] | None) -> bool:
+        """Rank every match in this tier or a lower one in one statement if there are at most `small`
+        matches (True, rows added); False when there are more.
+
+        The matches are gathered once, capped at `small + 1` (a MATERIALIZED CTE, planned for all of
+        them: a bitmap of the GIN index), ranked in SQL, each marked whether it lies after the cursor."""
         assert self.query is not None
         relevance = tier_of(self.query, self.key).label(RELEVANCE_LABEL)
-        ranked = _keys(relevance).where(*narrowing(self.filters), matches(self.query)).offset(0).subquery("ranked")
+        capped = _keys(relevance).where(*narrowing(self.filters), matches(self.query)).limit(self.plan.small + 1)
+        matched = capped.cte("matched").prefix_with("MATERIALIZED")
+        ranked = _over(RELEVANCE_ORDER, matched)
+        position_key = tuple_(*(key.expr for key in ranked.keys))
         after = [tier, *position] if position is not None else None
-        stmt = select(ranked).where(ranked.c.relevance <= tier)
-        return _over(RELEVANCE_ORDER, ranked).apply(stmt, after, self._wanted - 1)
+        if after is not None:
+            bound = tuple_(*(literal(v, type_=k.expr.type) for k, v in zip(ranked.keys, after, strict=True)))
+            beyond: ColumnElement[bool] = position_key < bound
+        else:
+            beyond = matched.c.relevance <= tier
+        stmt = select(matched.c.id, beyond.label("beyond")).order_by(*(key.expr.desc() for key in ranked.keys))
+        found = (await self.conn.execute(stmt)).all()
+        if len(found) > self.plan.small:
+            return False
+        ids = [row.id for row in found if row.beyond][: self._wanted]
+        if ids:
+            page = _keys(relevance).where(PRODUCT.id.in_(ids)).subquery("page")
+            rows = listed_products(ProductFilters()).join(page, page.c.id == PRODUCT.id).add_columns(page.c.relevance)
+            by_id = {row.id: row for row in await self._fetch(rows)}
+            self.rows.extend(by_id[product_id] for product_id in ids if product_id in by_id)
+        return True
 
     async def _boundary(self, stretch: int, position: list[Any] | None) -> list[Any] | None:
         key = (stretch, tuple(position) if position is not None else None)

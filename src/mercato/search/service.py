@@ -4,13 +4,13 @@ count facets, in one read-only transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mercato.catalog import price_window_valid, product_views
+from mercato.catalog import price_window_valid, product_views, resolve_filters
 from mercato.kernel.errors import ValidationFailed
 from mercato.kernel.paging import CursorCodec, check_limit
 from mercato.search.domain import Facet, QueryText, SearchSort, effective_sort, parse_query, query_problem
@@ -62,6 +62,10 @@ async def search_products(
 ) -> SearchResults:
     """A page of the listed products matching the request, in its order, with the facets it asked for."""
     _check(request)
+    # Brand and category slugs become ids first, so every statement's planner sees constants.
+    request = replace(
+        request, filters=replace(request.filters, catalog=await resolve_filters(conn, request.filters.catalog))
+    )
     words: QueryText | None = parse_query(request.q)
     if words is not None:
         analysed = await analyse_query(conn, words)  # applies the planner settings too (planning.py)

@@ -224,7 +224,9 @@ ON CONFLICT DO NOTHING;
 # - the walk index: the relevance order (rating, popularity, id) carrying the head and the columns the
 #   catalog's filters read, so a page of a large match set is found by an index-only scan that stops
 #   after a page, never visiting the rows it skips;
-# - the exact-name key.
+# - the exact-name key;
+# - category and brand, carrying the sort keys: a page of a category or brand that the walk of its
+#   order does not reach soon (a desk category sorted by price) is gathered from the index alone.
 INDEXES = """
 CREATE INDEX ix_products_search_document ON products USING gin (search_document) WHERE status = 'active';
 CREATE INDEX ix_products_search_name ON products USING gin (ts_filter(search_head, '{a}'))
@@ -236,6 +238,12 @@ CREATE INDEX ix_products_search_walk ON products (rating_avg, rating_count, id)
     INCLUDE (search_head, search_name_key, price_min, price_max, brand_id, category_id, merchant_id)
     WHERE status = 'active';
 CREATE INDEX ix_products_search_name_key ON products (search_name_key) WHERE status = 'active';
+CREATE INDEX ix_products_search_by_category ON products (category_id)
+    INCLUDE (id, price_min, price_max, created_at, rating_avg, rating_count, brand_id, merchant_id)
+    WHERE status = 'active';
+CREATE INDEX ix_products_search_by_brand ON products (brand_id)
+    INCLUDE (id, price_min, price_max, created_at, rating_avg, rating_count, category_id, merchant_id)
+    WHERE status = 'active';
 CREATE INDEX ix_search_product_facets_attributes ON search_product_facets USING gin (attributes);
 CREATE INDEX ix_search_words_trigram ON search_words USING gin (word gin_trgm_ops);
 -- Statistics of the weight classes, so the planner knows how common each word is in names and brands
@@ -298,6 +306,7 @@ def downgrade() -> None:
     op.execute("DROP TABLE search_words")
     op.execute("DROP TABLE search_product_facets")
     op.execute("DROP STATISTICS products_search_name, products_search_name_brand")
+    op.execute("DROP INDEX ix_products_search_by_category, ix_products_search_by_brand")
     op.execute(
         "ALTER TABLE products DROP COLUMN search_name_key, DROP COLUMN search_document, DROP COLUMN search_head"
     )
