@@ -37,11 +37,12 @@ def test_the_last_word_is_a_prefix_while_it_is_being_typed() -> None:
     assert parse_query("wireless headph") == QueryText(("wireless", "headph"), True)
     assert parse_query("wireless headphones ") == QueryText(("wireless", "headphones"), False)
     assert parse_query("wireless headphones.") == QueryText(("wireless", "headphones"), False)
-    assert parse_query("tv a") == QueryText(("tv", "a"), False)  # one letter is too short for a prefix
+    assert parse_query("tv ab") == QueryText(("tv", "ab"), False)  # two letters are too short for a prefix
+    assert parse_query("tv abc") == QueryText(("tv", "abc"), True)
 
 
 def test_accented_and_non_latin_words_are_words() -> None:
-    assert parse_query("Crème brûlée 鞋子") == QueryText(("Crème", "brûlée", "鞋子"), True)
+    assert parse_query("Crème brûlée 鞋子") == QueryText(("Crème", "brûlée", "鞋子"), False)  # 2 letters: whole
 
 
 def test_only_the_first_words_count() -> None:
