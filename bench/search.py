@@ -24,7 +24,7 @@ from bench.database import BenchPostgres
 from bench.load import PhaseResult, Recorder, Scenario, percentile, run_phase
 from bench.options import RunOptions
 from bench.report import Section
-from bench.search_explain import cursor_for_page, explain, service_ms
+from bench.search_explain import cursor_for_page, explain, service_ms, service_phase
 from bench.search_queries import QueryClass, QuerySet, build_query_set
 from bench.search_report import MIX, NAME, WORKERS, Context, Measured, Plan, render, text_keys
 from bench.server import ApiServer
@@ -188,6 +188,26 @@ async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
     return "\n".join(lines)
 
 
+async def _in_process(url: str, queries: QuerySet, plan: Plan) -> dict[int, tuple[int, float, list[float]]]:
+    """The mix through the service alone, at 1 and 4 tasks (deep pages start from their page-10 cursor)."""
+    engine = make_engine(url, pool_size=4, max_overflow=0)
+    try:
+        mix: dict[str, list[tuple[str, str | None]]] = {}
+        for query_class in queries.classes:
+            if query_class.depth > 1:
+                pairs = [(q, await cursor_for_page(engine, q, query_class.depth)) for q in query_class.queries[:10]]
+            else:
+                pairs = [(q, None) for q in query_class.queries]
+            mix[query_class.key] = pairs
+        results = {}
+        for tasks in (1, 4):
+            await service_phase(engine, mix, MIX, tasks=tasks, seconds=plan.warmup_seconds)
+            results[tasks] = await service_phase(engine, mix, MIX, tasks=tasks, seconds=plan.phase_seconds)
+        return results
+    finally:
+        await engine.dispose()
+
+
 def run(quick: bool, products: int | None = None, command: str = "python -m bench.search") -> str:
     """Seed (or reuse) the catalog, measure, and return the Markdown section."""
     plan = plan_for(quick, products)
@@ -211,6 +231,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         candidates = [*text_keys(queries), "facets"]
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))
         notes = asyncio.run(_explain_slowest(url, queries, slowest))
+        in_process = asyncio.run(_in_process(url, queries, plan))
     return render(
         plan=plan,
         queries=queries,
@@ -218,6 +239,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         mixed=mixed,
         ceiling=ceiling,
         notes=notes,
+        in_process=in_process,
         context=Context(
             database=context,
             size=size,

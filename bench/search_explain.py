@@ -1,8 +1,11 @@
 """In-process probes of the search service for the benchmark report: PostgreSQL's plans (EXPLAIN ANALYZE)
-for one query of a class, with every statement the service ran for it."""
+for one query of a class, with every statement the service ran for it, and the service's throughput
+without HTTP (what the API's own CPU and PostgreSQL can do on these cores, the client and web layer aside)."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from decimal import Decimal
 from typing import Any
@@ -103,3 +106,33 @@ async def explain(engine: AsyncEngine, query_string: str, cursor: str | None = N
             )
             results.append((" ".join(statement.split())[:160], took, plan))
     return results
+
+
+async def service_phase(
+    engine: AsyncEngine,
+    mix: dict[str, list[tuple[str, str | None]]],
+    weights: dict[str, int],
+    *,
+    tasks: int,
+    seconds: float,
+) -> tuple[int, float, list[float]]:
+    """The search service called in this process (no HTTP, no client), `tasks` at a time, for `seconds`,
+    on the mix of (query string, cursor) pairs: (searches, elapsed seconds, latencies)."""
+    keys = [key for key in weights if mix.get(key)]
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(index: int) -> None:
+        rng = random.Random(index)
+        async with engine.connect() as conn:
+            while time.perf_counter() < deadline:
+                key = rng.choices(keys, [weights[k] for k in keys])[0]
+                query, cursor = rng.choice(mix[key])
+                started = time.perf_counter()
+                await search_products(conn, cursors=CODEC, request=request_from(query, cursor))
+                await conn.rollback()
+                latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(tasks)))
+    return len(latencies), time.perf_counter() - started, latencies

@@ -91,9 +91,14 @@ def render(
     mixed: dict[int, Measured],
     ceiling: PhaseResult,
     notes: str,
+    in_process: dict[int, tuple[int, float, list[float]]],
     context: Context,
 ) -> str:
     """The Markdown section."""
+    service_rows = [
+        (tasks, f"{count / seconds:,.0f}", f"{_ms(latencies, 0.50):.1f}", f"{_ms(latencies, 0.95):.1f}")
+        for tasks, (count, seconds, latencies) in in_process.items()
+    ]
     texts = text_keys(queries)
     mixed_rows = []
     held = (0.0, 0.0, 0.0)  # the best throughput with both latency targets held, and its p95s
@@ -177,6 +182,11 @@ Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{context.command}`.
 
 `GET /healthz` at {max(plan.mixed_concurrency)} connections: {ceiling.per_second:,.0f} req/s,
 p95 {ceiling.p95_ms:.1f} ms (the ceiling of this server, client and machine).
+
+The same mix through the search service in one process, without HTTP, FastAPI or the client (what the
+service's Python and PostgreSQL do on these cores):
+
+{table(("concurrent searches", "searches/s", "p50 ms", "p95 ms"), service_rows)}
 
 ### Against the targets
 

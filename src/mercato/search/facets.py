@@ -55,9 +55,9 @@ from mercato.search.matching import PRODUCT, SearchFilters, has_attribute
 from mercato.search.tables import search_product_facets
 from mercato.search.views import Facets, LabelledCount, PriceCount, RatingCount, ValueCount
 
-EXACT_UP_TO = 5_000
+EXACT_UP_TO = 2_000
 SAMPLE_BUCKETS = 1_024
-SAMPLE_TARGET = 2_000
+SAMPLE_TARGET = 1_000
 
 
 def _in_buckets(buckets: int) -> str:
