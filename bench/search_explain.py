@@ -84,7 +84,7 @@ async def explain(engine: AsyncEngine, query_string: str, cursor: str | None = N
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Connection, _cursor: Any, statement: str, params: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "set_config" not in statement:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH", "(")) and "set_config" not in statement:
             captured.append((statement, params))
 
     event.listen(engine.sync_engine, "before_cursor_execute", capture)
