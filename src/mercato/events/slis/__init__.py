@@ -1,0 +1,1 @@
+"""SLIs: per-merchant figures fed by events."""
