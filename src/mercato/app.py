@@ -17,6 +17,7 @@ from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
 from mercato.config import Settings
 from mercato.db.engine import make_engine
+from mercato.events.slis.api import router as slis_router
 from mercato.http.container import Container
 from mercato.http.middleware import HttpMetrics, RequestContextMiddleware
 from mercato.http.ops import router as ops_router
@@ -27,6 +28,8 @@ from mercato.identity.api import router as identity_router
 from mercato.inventory.api import merchant_router as inventory_merchant_router
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.kernel.paging import CursorCodec
+from mercato.notifications.api import router as notifications_router
+from mercato.notifications.webhooks.api import router as webhooks_router
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
@@ -71,6 +74,9 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,
+        notifications_router,
+        webhooks_router,
+        slis_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)

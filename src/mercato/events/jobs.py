@@ -52,7 +52,12 @@ class EventDispatch:
             total = 0
             for _ in range(MAX_ROUNDS_PER_TICK):
                 outcome = await deliver_batch(
-                    engine, consumer, now=clock.now(), batch_size=self.batch_size, max_attempts=self.max_attempts
+                    engine,
+                    consumer,
+                    now=clock.now(),
+                    batch_size=self.batch_size,
+                    max_attempts=self.max_attempts,
+                    on_delivered=getattr(consumer, "after_commit", None),
                 )
                 self.metrics.record(consumer.name, outcome)
                 total += outcome.delivered
