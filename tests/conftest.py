@@ -25,6 +25,7 @@ from mercato.schema import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-" + "x" * 40
+CARRIER_SECRET = "ups-webhook-test-secret"
 
 
 def _worker_suffix() -> str:
@@ -73,7 +74,14 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for tests: a fixed secret and throwaway data and media directories."""
     data_dir = tmp_path_factory.mktemp("data")
-    return Settings(env="test", jwt_secret=TEST_SECRET, data_dir=data_dir, log_json=True, log_level="WARNING")
+    return Settings(
+        env="test",
+        jwt_secret=TEST_SECRET,
+        data_dir=data_dir,
+        log_json=True,
+        log_level="WARNING",
+        carrier_webhook_secrets={"ups": CARRIER_SECRET},
+    )
 
 
 def _free_port() -> int:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
 from mercato.config import Settings
@@ -30,6 +31,9 @@ from mercato.kernel.clock import Clock, SystemClock
 from mercato.kernel.paging import CursorCodec
 from mercato.notifications.api import router as notifications_router
 from mercato.notifications.webhooks.api import router as webhooks_router
+from mercato.orders.api import merchant_router as orders_merchant_router
+from mercato.orders.api import router as orders_router
+from mercato.orders.api import webhook_router as orders_webhook_router
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
@@ -77,9 +81,18 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         notifications_router,
         webhooks_router,
         slis_router,
+        orders_router,
+        orders_merchant_router,
+        orders_webhook_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)
     app.mount(settings.media_url_prefix, StaticFiles(directory=settings.media_root), name="media")
-    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry), max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=HttpMetrics(registry),
+        max_body_bytes=settings.max_body_bytes,
+        # room for the multipart envelope around an image of the largest allowed size
+        upload_limits=((IMAGE_UPLOAD_PATH, settings.max_image_bytes + 64 * 1024),),
+    )
     return app

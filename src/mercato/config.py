@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     stuck_order_age_seconds: int = 24 * 3600  # created/confirmed orders with no transition for this long
     stuck_shipped_order_age_seconds: int = 14 * 24 * 3600  # shipped orders not delivered for this long
     sli_retention_days: int = 8
+    checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
+    carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict)  # JSON: {"ups": "secret"}
 
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
