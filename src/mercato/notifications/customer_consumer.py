@@ -28,7 +28,7 @@ from mercato.notifications.tables import notifications
 
 
 class CustomerNotifier:
-    """Queues the customer messages of order.*, reservation.expiring and stock.back_in_stock events."""
+    """Queues the customer messages of order.*, shipment.shipped, reservation.expiring and stock.back_in_stock."""
 
     name = "customer-notifications"
     event_types: frozenset[str] | None = frozenset(MESSAGES)
@@ -40,7 +40,7 @@ class CustomerNotifier:
         """Queue the event's message for each customer it concerns, on each channel they allow."""
         message = MESSAGES[event.type]
         entry = event_type(event.type)
-        data: dict[str, Any] = entry.payload.model_validate(event.payload).model_dump() if entry else event.payload
+        data: dict[str, Any] = entry.payload.model_validate(event.payload).model_dump(by_alias=True) if entry else event.payload
         context: dict[str, Any] = {"data": data, "event": event}
         if event.type == "stock.back_in_stock":
             snapshot = (await sku_snapshots(tx.conn, [data["sku_id"]])).get(data["sku_id"])

@@ -40,7 +40,7 @@ class Message:
 
 MESSAGES: dict[str, Message] = {
     "order.confirmed": Message("order_confirmed", Category.ORDER_UPDATES),
-    "order.shipped": Message("order_shipped", Category.ORDER_UPDATES),
+    "shipment.shipped": Message("order_shipped", Category.ORDER_UPDATES),  # one per parcel, with tracking
     "order.delivered": Message("order_delivered", Category.ORDER_UPDATES),
     "order.canceled": Message("order_canceled", Category.ORDER_UPDATES),
     "order.refunded": Message("order_refunded", Category.ORDER_UPDATES),

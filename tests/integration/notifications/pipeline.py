@@ -78,22 +78,34 @@ def order_confirmed(user_id: str, items: list[dict[str, Any]], *, shipping: int 
     }
 
 
-def order_shipped(order: dict[str, Any], merchant_id: str, *, tracking: str = "1Z999AA10123456784") -> dict[str, Any]:
-    items = [i for i in order["items"] if i["merchant_id"] == merchant_id]
+def shipment_shipped(order: dict[str, Any], merchant_id: str, *, tracking: str = "1Z999AA10123456784") -> dict[str, Any]:
+    """A shipment.shipped payload as `orders.move_shipment` emits it."""
     shipment = next(s for s in order["shipments"] if s["merchant_id"] == merchant_id)
     return {
         "order_id": order["order_id"],
         "user_id": order["user_id"],
-        "order_status": "shipped",
+        "shipment_id": shipment["shipment_id"],
         "merchant_ids": [merchant_id],
-        "shipment": {
-            "shipment_id": shipment["shipment_id"],
-            "merchant_id": merchant_id,
-            "carrier": "UPS",
-            "tracking_number": tracking,
-            "tracking_url": f"https://carrier.example.com/track/{tracking}",
-            "items": items,
-        },
+        "carrier": "UPS",
+        "tracking_number": tracking,
+        "items": [
+            {k: i[k] for k in ("order_item_id", "sku_id", "merchant_id", "name", "qty")}
+            for i in order["items"]
+            if i["merchant_id"] == merchant_id
+        ],
+    }
+
+
+def transition(order: dict[str, Any], source: str, target: str, **extra: Any) -> dict[str, Any]:
+    """An order.<event> payload as `orders.apply_order_event` emits it."""
+    return {
+        "order_id": order["order_id"],
+        "user_id": order["user_id"],
+        "from": source,
+        "to": target,
+        "reason": None,
+        "merchant_ids": order["merchant_ids"],
+        **extra,
     }
 
 

@@ -1,4 +1,4 @@
-"""Payloads of the identity and catalog contexts' events."""
+"""Payloads of the identity and catalog contexts' events (as `identity/service.py` and `catalog/` emit them)."""
 
 from __future__ import annotations
 
@@ -19,26 +19,52 @@ class MerchantCreated(Payload):
     name: str
 
 
-class ProductChanged(Payload):
-    """product.created / product.updated / product.deleted."""
+class BrandCreated(Payload):
+    brand_id: str
 
+
+class CategoryCreated(Payload):
+    category_id: str
+    path: str = Field(description="slugs joined by '/', root first")
+
+
+class ProductCreated(Payload):
     product_id: str
     merchant_id: str
-    name: str | None = None
+    status: str
+    sku_ids: list[str]
+
+
+class ProductUpdated(Payload):
+    product_id: str
+    merchant_id: str
+    fields: list[str] = Field(description="names of the fields that changed (`images` for a new image)")
     status: str | None = None
-    changed: list[str] = Field(default_factory=list, description="names of the fields that changed (updates)")
+    image_id: str | None = None
 
 
-class SkuChanged(Payload):
-    """sku.created / sku.updated."""
+class ProductArchived(Payload):
+    product_id: str
+    merchant_id: str
 
+
+class SkuCreated(Payload):
     sku_id: str
     product_id: str
     merchant_id: str
-    price: int | None = Field(default=None, description="minor units")
-    currency: str | None = None
-    status: str | None = None
-    changed: list[str] = Field(default_factory=list)
+    code: str
+    price: int = Field(description="minor units")
+    currency: str
+
+
+class SkuUpdated(Payload):
+    sku_id: str
+    product_id: str
+    merchant_id: str
+    fields: list[str]
+    price: int
+    previous_price: int
+    currency: str
 
 
 class ReviewCreated(Payload):

@@ -1,12 +1,13 @@
-"""Payloads of the orders and payments contexts' events (emitted by the checkout saga and order service)."""
+"""Payloads of the orders and payments contexts' events (`orders/services/*` emit the order and shipment
+events; the payments context and the checkout saga emit the payment events)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from mercato.events.payloads.base import MerchantScoped, Payload
+from mercato.events.payloads.base import MerchantScoped
 
 
 class OrderItemRef(BaseModel):
@@ -18,7 +19,7 @@ class OrderItemRef(BaseModel):
     qty: int
     unit_price: int | None = None
     tax: int | None = None
-    total: int | None = None
+    total: int | None = Field(default=None, description="unit_price × qty + tax − discount")
     shipment_id: str | None = None
 
 
@@ -39,15 +40,6 @@ class MerchantTotals(BaseModel):
     total: int
 
 
-class ShippedShipment(BaseModel):
-    shipment_id: str
-    merchant_id: str
-    carrier: str
-    tracking_number: str
-    tracking_url: str | None = None
-    items: list[OrderItemRef]
-
-
 class OrderConfirmed(MerchantScoped):
     order_id: str
     user_id: str
@@ -63,50 +55,47 @@ class OrderConfirmed(MerchantScoped):
     items: list[OrderItemRef]
     shipments: list[ShipmentRef]
     merchant_totals: list[MerchantTotals]
-    shipping_address: dict[str, str | None]
+    shipping_address: dict[str, Any]
 
 
-class OrderShipped(MerchantScoped):
-    """Emitted once per shipment that ships; the first one moves the order to `shipped`."""
+class OrderTransition(MerchantScoped):
+    """order.shipped / delivered / canceled / refunded: the order moved from one state to another.
+    `order.shipped` is emitted once, when the first shipment ships, and names that shipment; every
+    shipment's own progress is a `shipment.*` event."""
 
-    order_id: str
-    user_id: str
-    order_status: str
-    shipment: ShippedShipment
-
-
-class OrderDelivered(MerchantScoped):
-    """The last shipment was delivered (the order is `delivered`)."""
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     order_id: str
     user_id: str
-    delivered_at: str
-    shipments: list[ShipmentRef]
-
-
-class OrderCanceled(MerchantScoped):
-    """The order, or the listed items of it (a merchant's unshipped part), was canceled."""
-
-    order_id: str
-    user_id: str
-    actor: Literal["customer", "merchant", "system", "admin"]
+    from_: str = Field(alias="from")
+    to: str
     reason: str | None = None
-    order_status: str
-    currency: str
-    items: list[OrderItemRef]
+    actor: str | None = None
+    shipment_id: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    refund_id: str | None = Field(default=None, description="order.refunded: the refund")
+    amount: int | None = Field(default=None, description="order.refunded: minor units refunded")
+    currency: str | None = None
 
 
-class OrderRefunded(MerchantScoped):
-    """Money was refunded; `order_status` tells whether the order became `refunded` (full) or not (partial)."""
+class ShipmentItem(BaseModel):
+    order_item_id: str
+    sku_id: str
+    merchant_id: str
+    name: str
+    qty: int
+
+
+class ShipmentMoved(MerchantScoped):
+    """shipment.shipped / delivered / canceled: one merchant's parcel moved (tracking when shipped)."""
 
     order_id: str
     user_id: str
-    refund_id: str
-    amount: int
-    currency: str
-    reason: str | None = None
-    order_status: str
-    items: list[OrderItemRef] = Field(default_factory=list)
+    shipment_id: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+    items: list[ShipmentItem]
 
 
 class PaymentEvent(MerchantScoped):

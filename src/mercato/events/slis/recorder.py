@@ -93,7 +93,7 @@ class SliRecorder:
 
     async def _project_order(self, tx: Tx, event: Event) -> None:
         payload = event.payload
-        status = _ORDER_STATUS.get(event.type) or payload.get("order_status")
+        status = _ORDER_STATUS.get(event.type) or payload.get("to")
         if not status or not payload.get("order_id"):
             return
         at: datetime = event.created_at
