@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, any_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.events.slis.tables import sli_facts as f
@@ -125,7 +125,7 @@ async def merchant_slis(
     stuck_orders = (
         await conn.execute(
             select(func.count()).where(
-                o.c.merchant_ids.any(merchant_id),
+                literal(merchant_id) == any_(o.c.merchant_ids),
                 or_(
                     and_(o.c.status.in_(("created", "confirmed")), o.c.last_transition_at < now - stuck.open_orders),
                     and_(o.c.status == "shipped", o.c.last_transition_at < now - stuck.shipped_orders),

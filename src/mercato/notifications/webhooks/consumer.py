@@ -7,7 +7,7 @@ later in the delivery job, far from any checkout.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from mercato.db.unit_of_work import Tx
@@ -39,7 +39,7 @@ class WebhookFanout:
                 select(we.c.id, we.c.merchant_id).where(
                     we.c.merchant_id.in_(merchants),
                     we.c.status == "enabled",
-                    or_(we.c.event_types.any(event.type), we.c.event_types.any(ALL_EVENTS)),
+                    or_(literal(event.type) == any_(we.c.event_types), literal(ALL_EVENTS) == any_(we.c.event_types)),
                 )
             )
         ).all()
