@@ -30,7 +30,8 @@ async def dispatch(engine: AsyncEngine, consumers: list[Consumer], clock: Clock)
     while await fan_out(engine, registry, now=clock.now()):
         pass
     for consumer in consumers:
-        while (await deliver_batch(engine, consumer, now=clock.now())).claimed:
+        after_commit = getattr(consumer, "after_commit", None)
+        while (await deliver_batch(engine, consumer, now=clock.now(), on_delivered=after_commit)).claimed:
             pass
 
 

@@ -90,7 +90,6 @@ class SliMetrics:
         async with engine.connect() as conn:
             rows = dict(
                 (await conn.execute(select(inner.c.merchant_id, func.count()).group_by(inner.c.merchant_id)))
-                .tuples()
                 .all()
             )
         for gone in self._stuck_merchants - set(rows):

@@ -108,7 +108,6 @@ async def merchant_slis(
                 select(f.c.metric, func.count()).where(in_window, f.c.metric.in_(COUNTS)).group_by(f.c.metric)
             )
         )
-        .tuples()
         .all()
     )
     p95 = dict(
@@ -119,7 +118,6 @@ async def merchant_slis(
                 .group_by(f.c.metric)
             )
         )
-        .tuples()
         .all()
     )
     stuck_orders = (

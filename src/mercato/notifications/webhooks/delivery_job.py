@@ -143,7 +143,7 @@ class WebhookDeliverer:
         """Refresh the backlog and dead-letter gauges."""
         async with engine.connect() as conn:
             counts = dict(
-                (await conn.execute(select(wd.c.status, func.count()).group_by(wd.c.status))).tuples().all()
+                (await conn.execute(select(wd.c.status, func.count()).group_by(wd.c.status))).all()
             )
         self.metrics.webhook_backlog.set(counts.get("pending", 0))
         self.metrics.webhook_dead.set(counts.get("dead", 0))
