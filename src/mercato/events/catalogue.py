@@ -50,7 +50,13 @@ _TYPES = (
     _t("sku.updated", ic.SkuUpdated, "catalog", "A SKU's price or fields changed.", merchant_visible=True),
     _t("review.created", ic.ReviewCreated, "catalog", "A customer reviewed a product.", merchant_visible=True),
     _t("stock.changed", inv.StockChanged, "inventory", "A stock level was set or adjusted.", merchant_visible=True),
-    _t("stock.out_of_stock", inv.StockAvailability, "inventory", "A SKU has no sellable unit left.", merchant_visible=True),
+    _t(
+        "stock.out_of_stock",
+        inv.StockAvailability,
+        "inventory",
+        "A SKU has no sellable unit left.",
+        merchant_visible=True,
+    ),
     _t(
         "stock.back_in_stock",
         inv.StockAvailability,
@@ -62,7 +68,12 @@ _TYPES = (
     _t("reservation.created", inv.ReservationChanged, "inventory", "Stock was reserved for a checkout."),
     _t("reservation.committed", inv.ReservationChanged, "inventory", "Reserved stock was sold (the order exists)."),
     _t("reservation.released", inv.ReservationChanged, "inventory", "Reserved stock went back (failure, cancel)."),
-    _t("reservation.expired", inv.ReservationChanged, "inventory", "A reservation's TTL ran out; the sweeper released it."),
+    _t(
+        "reservation.expired",
+        inv.ReservationChanged,
+        "inventory",
+        "A reservation's TTL ran out; the sweeper released it.",
+    ),
     _t("reservation.expiring", inv.ReservationExpiring, "checkout", "A checkout's held stock expires soon."),
     _t("cart.line_added", inv.CartLineAdded, "cart", "A SKU was put in a cart (the funnel's first step)."),
     _t("checkout.started", inv.CheckoutStarted, "checkout", "A customer submitted a checkout."),
@@ -76,17 +87,31 @@ _TYPES = (
         hidden_from_merchants=ORDER_WIDE_AMOUNTS,
     ),
     _t("order.shipped", op.OrderTransition, "orders", "The order's first shipment shipped.", merchant_visible=True),
-    _t("order.delivered", op.OrderTransition, "orders", "Every shipment of the order was delivered.", merchant_visible=True),
+    _t(
+        "order.delivered",
+        op.OrderTransition,
+        "orders",
+        "Every shipment of the order was delivered.",
+        merchant_visible=True,
+    ),
     _t("order.canceled", op.OrderTransition, "orders", "The order was canceled.", merchant_visible=True),
     _t("order.refunded", op.OrderTransition, "orders", "The order was refunded in full.", merchant_visible=True),
     _t("shipment.shipped", op.ShipmentMoved, "orders", "A shipment shipped, with tracking.", merchant_visible=True),
     _t("shipment.delivered", op.ShipmentMoved, "orders", "A shipment was delivered.", merchant_visible=True),
     _t("shipment.canceled", op.ShipmentMoved, "orders", "A shipment was canceled.", merchant_visible=True),
     _t("payment.authorized", op.PaymentEvent, "payments", "The PSP authorized a checkout's total."),
-    _t("payment.captured", op.PaymentEvent, "payments", "Money was captured (a shipment shipped).", merchant_visible=True),
+    _t(
+        "payment.captured",
+        op.PaymentEvent,
+        "payments",
+        "Money was captured (a shipment shipped).",
+        merchant_visible=True,
+    ),
     _t("payment.voided", op.PaymentEvent, "payments", "An authorization was voided (compensation, cancel)."),
     _t("payment.refunded", op.PaymentEvent, "payments", "Captured money was refunded.", merchant_visible=True),
-    _t("payment.failed", op.PaymentFailed, "payments", "A PSP operation was declined or failed.", merchant_visible=True),
+    _t(
+        "payment.failed", op.PaymentFailed, "payments", "A PSP operation was declined or failed.", merchant_visible=True
+    ),
 )
 
 CATALOGUE: dict[str, EventType] = {t.name: t for t in _TYPES}

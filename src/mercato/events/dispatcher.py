@@ -174,7 +174,14 @@ async def _deliver_one(
 
 
 async def _record_failure(
-    conn: AsyncConnection, consumer: str, event_id: str, attempts: int, error: str | None, *, now: datetime, give_up: bool
+    conn: AsyncConnection,
+    consumer: str,
+    event_id: str,
+    attempts: int,
+    error: str | None,
+    *,
+    now: datetime,
+    give_up: bool,
 ) -> None:
     """Count the failed attempt: retry after a backoff, or mark the delivery dead when giving up."""
     values: dict[str, object] = {"attempts": attempts, "last_error": error}

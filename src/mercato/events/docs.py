@@ -1,6 +1,6 @@
 """Renders docs/events.md from the catalogue, so the documented schemas are the ones the code checks.
 
-    python -m mercato.events.docs > docs/events.md
+python -m mercato.events.docs > docs/events.md
 """
 
 from __future__ import annotations
@@ -134,4 +134,4 @@ def render_events_markdown() -> str:
 
 
 if __name__ == "__main__":
-    print(render_events_markdown(), end="")  # noqa: T201
+    print(render_events_markdown(), end="")

@@ -76,4 +76,3 @@ async def prune_delivered(engine: AsyncEngine, *, older_than: datetime) -> int:
             {"cutoff": older_than},
         )
     return gone.rowcount or 0
-

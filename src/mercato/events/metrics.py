@@ -23,7 +23,9 @@ class EventMetrics:
             "mercato_events_pending", "Events waiting for the consumer", ["consumer"], registry=registry
         )
         self.dead_letters = Gauge(
-            "mercato_events_dead_letters", "Events the consumer gave up on (kept until pruned)", ["consumer"],
+            "mercato_events_dead_letters",
+            "Events the consumer gave up on (kept until pruned)",
+            ["consumer"],
             registry=registry,
         )
         self.delivered = Counter(
@@ -33,7 +35,9 @@ class EventMetrics:
             "mercato_event_delivery_failures_total", "Failed delivery attempts", ["consumer"], registry=registry
         )
         self.dead = Counter(
-            "mercato_events_dead_lettered_total", "Events dead-lettered after too many failures", ["consumer"],
+            "mercato_events_dead_lettered_total",
+            "Events dead-lettered after too many failures",
+            ["consumer"],
             registry=registry,
         )
         self.published = Counter(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 
 import nats
-import structlog
 import orjson
+import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig

@@ -53,4 +53,3 @@ async def stop_notify_me(sku_id: str, principal: Customer, tx: WriteTx) -> Respo
     """Cancel the waiting 'notify me' subscription for this SKU."""
     await unsubscribe_back_in_stock(tx, user_id=principal.user_id, sku_id=sku_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-

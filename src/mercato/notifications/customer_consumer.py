@@ -40,7 +40,9 @@ class CustomerNotifier:
         """Queue the event's message for each customer it concerns, on each channel they allow."""
         message = MESSAGES[event.type]
         entry = event_type(event.type)
-        data: dict[str, Any] = entry.payload.model_validate(event.payload).model_dump(by_alias=True) if entry else event.payload
+        data: dict[str, Any] = (
+            entry.payload.model_validate(event.payload).model_dump(by_alias=True) if entry else event.payload
+        )
         context: dict[str, Any] = {"data": data, "event": event}
         if event.type == "stock.back_in_stock":
             snapshot = (await sku_snapshots(tx.conn, [data["sku_id"]])).get(data["sku_id"])

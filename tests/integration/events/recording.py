@@ -42,6 +42,7 @@ class RecordingConsumer:
     violations: list[str] = field(default_factory=list)
     handled: int = 0
     block_after: int | None = None  # handle this many, then block forever (to be cancelled)
+    blocked: asyncio.Event = field(default_factory=asyncio.Event)  # set once it blocks
 
     async def handle(self, tx: Tx, event: Event) -> None:
         if event.id in self.in_flight:
@@ -52,15 +53,13 @@ class RecordingConsumer:
         self.in_flight_aggregates.add(event.aggregate_key)
         try:
             if self.block_after is not None and self.handled >= self.block_after:
+                self.blocked.set()
                 await asyncio.Event().wait()
             if self.fail_times.get(event.id, 0) > 0:
                 self.fail_times[event.id] -= 1
                 raise RuntimeError(f"consumer refuses {event.id} for now")
             await tx.conn.execute(
-                text(
-                    "INSERT INTO test_event_effects (consumer, event_id, aggregate_key, seq)"
-                    " VALUES (:c, :e, :k, :s)"
-                ),
+                text("INSERT INTO test_event_effects (consumer, event_id, aggregate_key, seq) VALUES (:c, :e, :k, :s)"),
                 {"c": self.name, "e": event.id, "k": event.aggregate_key, "s": event.seq},
             )
             if self.pause_seconds:
@@ -73,7 +72,7 @@ class RecordingConsumer:
 
 async def emit_events(engine: AsyncEngine, plan: list[tuple[str, str, str]]) -> list[str]:
     """Emit (aggregate, aggregate_id, event_type) events, one transaction each, in the given order."""
-    ids = []
+    ids: list[str] = []
     for aggregate, aggregate_id, event_type in plan:
         async with unit_of_work(engine) as tx:
             ids.append(

@@ -3,6 +3,9 @@ and merchant-scoped copies of a multi-merchant order show each merchant only its
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.db.unit_of_work import unit_of_work
@@ -14,14 +17,14 @@ from tests.conftest import ROOT
 from tests.integration.test_orders_service import two_merchant_order
 
 
-async def _outbox(engine: AsyncEngine) -> list[tuple[str, dict[str, object]]]:
+async def _outbox(engine: AsyncEngine) -> list[tuple[str, dict[str, Any]]]:
     async with engine.connect() as conn:
-        rows = await conn.exec_driver_sql("SELECT event_type, payload FROM outbox ORDER BY seq")
-        return [(r[0], r[1]) for r in rows]
+        rows = await conn.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))
+        return [(row.event_type, row.payload) for row in rows]
 
 
 async def test_what_the_orders_context_emits_conforms_to_the_catalogue(engine: AsyncEngine) -> None:
-    order, m1, m2 = two_merchant_order()
+    order, _, _ = two_merchant_order()
     async with unit_of_work(engine) as tx:
         await create_confirmed_order(tx, order=order, actor="usr_buyer")
     for shipment in order.shipments:
@@ -45,8 +48,8 @@ async def test_a_merchant_sees_only_its_own_part_of_a_shared_order(engine: Async
     hidden = CATALOGUE["order.confirmed"].hidden_from_merchants
     mine = scope_for_merchant(payload, m1, hidden)
     assert mine["merchant_ids"] == [m1]
-    assert {i["merchant_id"] for i in mine["items"]} == {m1}  # type: ignore[attr-defined]
-    assert [s["merchant_id"] for s in mine["shipments"]] == [m1]  # type: ignore[attr-defined]
+    assert {i["merchant_id"] for i in mine["items"]} == {m1}
+    assert [s["merchant_id"] for s in mine["shipments"]] == [m1]
     assert mine["merchant_totals"] == [  # 2 × 1000 + 160 tax + 500 shipping
         {"merchant_id": m1, "subtotal": 2000, "shipping_total": 500, "tax_total": 160, "total": 2660}
     ]

@@ -4,9 +4,9 @@ re-publish after a crash is dropped by JetStream's de-duplication on the event i
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 import secrets
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import nats

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import _free_port
+from tests.conftest import ServedApp, _free_port
 
 
 @dataclass
@@ -57,3 +58,10 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     assert text_part is not None
     assert html_part is not None
     return text_part.get_content(), html_part.get_content()
+
+
+@pytest.fixture
+async def aapi(served_app: ServedApp, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An async HTTP client to the served API, for async tests."""
+    async with httpx.AsyncClient(base_url=served_app.base_url, timeout=30) as client:
+        yield client

@@ -74,12 +74,21 @@ def order_confirmed(user_id: str, items: list[dict[str, Any]], *, shipping: int 
             {"merchant_id": m, "subtotal": t, "shipping_total": shipping, "tax_total": 0, "total": t + shipping}
             for m, t in per_merchant.items()
         ],
-        "shipping_address": {"name": "Casey", "line1": "1 Main St", "city": "Springfield", "region": "IL",
-                             "postal_code": "62701", "country": "US", "phone": None},
+        "shipping_address": {
+            "name": "Casey",
+            "line1": "1 Main St",
+            "city": "Springfield",
+            "region": "IL",
+            "postal_code": "62701",
+            "country": "US",
+            "phone": None,
+        },
     }
 
 
-def shipment_shipped(order: dict[str, Any], merchant_id: str, *, tracking: str = "1Z999AA10123456784") -> dict[str, Any]:
+def shipment_shipped(
+    order: dict[str, Any], merchant_id: str, *, tracking: str = "1Z999AA10123456784"
+) -> dict[str, Any]:
     """A shipment.shipped payload as `orders.move_shipment` emits it."""
     shipment = next(s for s in order["shipments"] if s["merchant_id"] == merchant_id)
     return {
@@ -116,7 +125,9 @@ def insert_sku(database_url: str, *, merchant_id: str, name: str) -> str:
     n = next(_n)
     ids = {k: new_id(k) for k in ("brand", "category", "product", "sku")}
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO brands (id, slug, name) VALUES (%s, %s, 'Acme')", (ids["brand"], f"acme-{n}-{ids['brand']}"))
+        conn.execute(
+            "INSERT INTO brands (id, slug, name) VALUES (%s, %s, 'Acme')", (ids["brand"], f"acme-{n}-{ids['brand']}")
+        )
         conn.execute(
             "INSERT INTO categories (id, slug, name, path) VALUES (%s, %s, 'Mugs', %s)",
             (ids["category"], f"mugs-{ids['category']}", f"mugs-{ids['category']}"),
@@ -127,7 +138,8 @@ def insert_sku(database_url: str, *, merchant_id: str, name: str) -> str:
             (ids["product"], merchant_id, name, f"p-{ids['product']}", ids["brand"], ids["category"]),
         )
         conn.execute(
-            "INSERT INTO skus (id, product_id, merchant_id, code, price, currency) VALUES (%s, %s, %s, %s, 1200, 'usd')",
+            "INSERT INTO skus (id, product_id, merchant_id, code, price, currency)"
+            " VALUES (%s, %s, %s, %s, 1200, 'usd')",
             (ids["sku"], ids["product"], merchant_id, f"code-{ids['sku']}"),
         )
     return ids["sku"]

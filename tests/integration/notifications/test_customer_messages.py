@@ -103,37 +103,60 @@ async def test_each_order_event_renders_its_own_message(
     await emit(engine, "order", oid, "order.delivered", transition(order, "shipped", "delivered"))
     await emit(engine, "order", oid, "order.canceled", transition(order, "confirmed", "canceled", reason="damaged"))
     await emit(
-        engine, "order", oid, "order.refunded",
+        engine,
+        "order",
+        oid,
+        "order.refunded",
         transition(order, "delivered", "refunded", refund_id=new_id("refund"), amount=1999, currency="usd"),
     )
-    await emit(engine, "checkout", "chk_1", "reservation.expiring", {
-        "checkout_id": new_id("checkout"), "user_id": uid, "expires_at": "2026-01-01T10:15:00Z",
-        "merchant_ids": [MERCHANT]})
+    await emit(
+        engine,
+        "checkout",
+        "chk_1",
+        "reservation.expiring",
+        {
+            "checkout_id": new_id("checkout"),
+            "user_id": uid,
+            "expires_at": "2026-01-01T10:15:00Z",
+            "merchant_ids": [MERCHANT],
+        },
+    )
 
     assert await Pipeline(engine, smtp_server, tmp_path).run() == 4
 
     subjects = sorted(m["Subject"] for m in smtp_server.inbox.to(casey.email))
-    assert subjects == sorted([
-        f"Order {oid} was delivered",
-        f"Order {oid} was canceled",
-        f"A refund of 19.99 USD for order {oid}",
-        "Your items are held until 2026-01-01T10:15:00Z",
-    ])
+    assert subjects == sorted(
+        [
+            f"Order {oid} was delivered",
+            f"Order {oid} was canceled",
+            f"A refund of 19.99 USD for order {oid}",
+            "Your items are held until 2026-01-01T10:15:00Z",
+        ]
+    )
 
 
 async def test_a_category_turned_off_is_not_sent_and_the_others_still_are(
-    api: httpx.Client, engine: AsyncEngine, smtp_server: SmtpServer, tmp_path: Path
+    aapi: httpx.AsyncClient, api: httpx.Client, engine: AsyncEngine, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     casey = factories.customer(api)
-    response = api.patch(
+    response = await aapi.patch(
         "/v1/me/notification-preferences", json={"email": {"order_updates": False}}, headers=casey.headers
     )
     assert response.status_code == 200, response.text
     order = order_confirmed(casey.user_id, [item(MERCHANT, "Lamp", 1, 2000)])
     await emit(engine, "order", order["order_id"], "order.confirmed", order)
-    await emit(engine, "checkout", "chk_2", "reservation.expiring", {
-        "checkout_id": new_id("checkout"), "user_id": casey.user_id, "expires_at": "2026-01-01T10:15:00Z",
-        "merchant_ids": [MERCHANT]})
+    await emit(
+        engine,
+        "checkout",
+        "chk_2",
+        "reservation.expiring",
+        {
+            "checkout_id": new_id("checkout"),
+            "user_id": casey.user_id,
+            "expires_at": "2026-01-01T10:15:00Z",
+            "merchant_ids": [MERCHANT],
+        },
+    )
 
     pipeline = Pipeline(engine, smtp_server, tmp_path)
     assert await pipeline.run() == 1
@@ -146,12 +169,14 @@ async def test_a_category_turned_off_is_not_sent_and_the_others_still_are(
 
 
 async def test_sms_goes_to_the_number_the_customer_gave_through_the_provider(
-    api: httpx.Client, engine: AsyncEngine, smtp_server: SmtpServer, tmp_path: Path
+    aapi: httpx.AsyncClient, api: httpx.Client, engine: AsyncEngine, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     casey = factories.customer(api)
-    api.patch("/v1/me/notification-preferences", json={"phone": "+15555550123"}, headers=casey.headers)
+    await aapi.patch("/v1/me/notification-preferences", json={"phone": "+15555550123"}, headers=casey.headers)
     order = order_confirmed(casey.user_id, [item(MERCHANT, "Kettle", 1, 4000)])
-    await emit(engine, "order", order["order_id"], "shipment.shipped", shipment_shipped(order, MERCHANT, tracking="TRK1"))
+    await emit(
+        engine, "order", order["order_id"], "shipment.shipped", shipment_shipped(order, MERCHANT, tracking="TRK1")
+    )
 
     assert await Pipeline(engine, smtp_server, tmp_path).run() == 2  # the e-mail and the SMS
 
@@ -161,14 +186,20 @@ async def test_sms_goes_to_the_number_the_customer_gave_through_the_provider(
 
 
 async def test_back_in_stock_tells_each_waiting_subscriber_once(
-    api: httpx.Client, engine: AsyncEngine, database_url: str, smtp_server: SmtpServer, tmp_path: Path
+    aapi: httpx.AsyncClient,
+    api: httpx.Client,
+    *,
+    engine: AsyncEngine,
+    database_url: str,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
 ) -> None:
     sku_id = insert_sku(database_url, merchant_id=MERCHANT, name="Limited Teapot")
     casey, robin = factories.customer(api), factories.customer(api)
     for who in (casey, robin):
-        response = api.post(f"/v1/skus/{sku_id}/notify-me", headers=who.headers)
+        response = await aapi.post(f"/v1/skus/{sku_id}/notify-me", headers=who.headers)
         assert response.status_code == 201, response.text
-    again = api.post(f"/v1/skus/{sku_id}/notify-me", headers=casey.headers)
+    again = await aapi.post(f"/v1/skus/{sku_id}/notify-me", headers=casey.headers)
     assert again.status_code == 200
     assert again.json()["object"] == "stock_subscription"
     assert again.json()["notified_at"] is None

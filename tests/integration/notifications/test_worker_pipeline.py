@@ -4,6 +4,7 @@ customer's mailbox (SMTP), the merchant's webhook receiver (signed), the NATS st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from pathlib import Path
@@ -29,7 +30,9 @@ async def _eventually(check: object, what: str, seconds: float = 60) -> None:
 
 
 async def test_the_worker_delivers_an_order_confirmation_everywhere(
+    aapi: httpx.AsyncClient,
     api: httpx.Client,
+    *,
     database_url: str,
     engine: AsyncEngine,
     smtp_server: SmtpServer,
@@ -50,14 +53,21 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
         event_dispatch_interval_seconds=0.05,
     )
     names = {job.name for job in default_jobs(settings)}
-    assert {"events.fan_out", "events.deliver.nats", "events.deliver.customer-notifications",
-            "events.deliver.merchant-webhooks", "events.deliver.slis", "notifications.send",
-            "webhooks.deliver"} <= names
+    assert {
+        "events.fan_out",
+        "events.deliver.nats",
+        "events.deliver.customer-notifications",
+        "events.deliver.merchant-webhooks",
+        "events.deliver.slis",
+        "notifications.send",
+        "webhooks.deliver",
+    } <= names
     receiver = Receiver()
     staff = await asyncio.to_thread(factories.merchant_staff, api, database_url)
-    endpoint = api.post(
+    created = await aapi.post(
         "/v1/merchant/webhooks", json={"url": receiver.url, "event_types": ["order.confirmed"]}, headers=staff.headers
-    ).json()
+    )
+    endpoint = created.json()
     receiver.secrets.append(endpoint["secret"])
     buyer = factories.customer(api)
     assert staff.merchant_id
@@ -88,14 +98,12 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
         await _eventually(streamed, "the NATS message")
         assert receiver.received[0].verified
         assert receiver.received[0].headers["Mercato-Event-Id"] == event_id
-        slis = api.get("/v1/merchant/slis", headers=staff.headers).json()
+        slis = (await aapi.get("/v1/merchant/slis", headers=staff.headers)).json()
         assert slis["orders"] == 1
     finally:
         stop.set()
         await asyncio.wait_for(worker, timeout=30)
-        try:
+        with contextlib.suppress(nats.js.errors.NotFoundError):
             await client.jetstream().delete_stream(settings.nats_stream)
-        except nats.js.errors.NotFoundError:
-            pass
         await client.close()
         receiver.close()

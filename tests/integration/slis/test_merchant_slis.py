@@ -19,13 +19,26 @@ from tests.integration.notifications.pipeline import dispatch, emit, item, order
 
 
 def payment(merchants: list[str], latency_ms: float, **extra: object) -> dict[str, object]:
-    return {"payment_id": new_id("payment"), "amount": 1000, "currency": "usd", "provider": "sandbox",
-            "latency_ms": latency_ms, "merchant_ids": merchants, **extra}
+    return {
+        "payment_id": new_id("payment"),
+        "amount": 1000,
+        "currency": "usd",
+        "provider": "sandbox",
+        "latency_ms": latency_ms,
+        "merchant_ids": merchants,
+        **extra,
+    }
 
 
 def reservation(merchant: str) -> dict[str, object]:
-    return {"reservation_id": new_id("reservation"), "sku_id": new_id("sku"), "warehouse_id": new_id("warehouse"),
-            "merchant_id": merchant, "holder": new_id("checkout"), "qty": 1}
+    return {
+        "reservation_id": new_id("reservation"),
+        "sku_id": new_id("sku"),
+        "warehouse_id": new_id("warehouse"),
+        "merchant_id": merchant,
+        "holder": new_id("checkout"),
+        "qty": 1,
+    }
 
 
 async def feed(engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMetrics:
@@ -33,13 +46,28 @@ async def feed(engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMe
     authorized and 1 declined, 2 captures and 1 failed capture, 5 reservations of which 3 committed,
     1 released and 1 expired, and 3 orders."""
     for merchants in ([mine], [mine], [mine, theirs], [mine]):
-        await emit(engine, "checkout", new_id("checkout"), "checkout.started", {
-            "checkout_id": new_id("checkout"), "user_id": buyer, "cart_id": new_id("cart"), "currency": "usd",
-            "merchant_ids": merchants})
+        await emit(
+            engine,
+            "checkout",
+            new_id("checkout"),
+            "checkout.started",
+            {
+                "checkout_id": new_id("checkout"),
+                "user_id": buyer,
+                "cart_id": new_id("cart"),
+                "currency": "usd",
+                "merchant_ids": merchants,
+            },
+        )
     for latency in (300.0, 400.0, 800.0):
         await emit(engine, "checkout", new_id("checkout"), "payment.authorized", payment([mine], latency))
-    await emit(engine, "checkout", new_id("checkout"), "payment.failed",
-               payment([mine], 500.0, operation="authorize", decline_code="insufficient_funds"))
+    await emit(
+        engine,
+        "checkout",
+        new_id("checkout"),
+        "payment.failed",
+        payment([mine], 500.0, operation="authorize", decline_code="insufficient_funds"),
+    )
     for _ in range(2):
         await emit(engine, "order", new_id("order"), "payment.captured", payment([mine], 350.0))
     await emit(engine, "order", new_id("order"), "payment.failed", payment([mine], 900.0, operation="capture"))
@@ -55,7 +83,7 @@ async def feed(engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMe
 
 
 async def test_a_merchant_sees_its_own_figures_over_the_window(
-    api: httpx.Client, database_url: str, engine: AsyncEngine
+    aapi: httpx.AsyncClient, api: httpx.Client, database_url: str, engine: AsyncEngine
 ) -> None:
     staff = await asyncio.to_thread(factories.merchant_staff, api, database_url)
     other = await asyncio.to_thread(factories.merchant_staff, api, database_url, merchant_name="Other")
@@ -63,7 +91,7 @@ async def test_a_merchant_sees_its_own_figures_over_the_window(
     buyer = factories.customer(api)
     metrics = await feed(engine, staff.merchant_id, other.merchant_id, buyer.user_id)
 
-    response = api.get("/v1/merchant/slis", params={"window": "1h"}, headers=staff.headers)
+    response = await aapi.get("/v1/merchant/slis", params={"window": "1h"}, headers=staff.headers)
     assert response.status_code == 200, response.text
     s = response.json()
     assert s["object"] == "merchant_slis"
@@ -82,7 +110,7 @@ async def test_a_merchant_sees_its_own_figures_over_the_window(
     assert 800 <= s["psp_latency_p95_ms"] <= 900  # p95 of 300 400 800 500 350 350 900
     assert s["tax_latency_p95_ms"] == 12.5
 
-    theirs = api.get("/v1/merchant/slis", headers=other.headers).json()
+    theirs = (await aapi.get("/v1/merchant/slis", headers=other.headers)).json()
     assert theirs["window"] == "24h"  # the default
     assert (theirs["checkouts_started"], theirs["orders"], theirs["reservations_committed"]) == (1, 3, 1)
     assert theirs["authorization_success_rate"] is None  # no attempt in the window: no rate, not 0
@@ -97,8 +125,14 @@ def test_a_merchant_with_no_activity_gets_zero_counts_and_null_rates(api: httpx.
     s = api.get("/v1/merchant/slis", params={"window": "7d"}, headers=staff.headers).json()
     assert s["checkouts_started"] == 0
     assert s["oversell_incidents"] == 0
-    for rate in ("authorization_success_rate", "capture_success_rate", "reserve_to_commit_rate",
-                 "reservation_expiry_rate", "checkout_conversion_rate", "psp_latency_p95_ms"):
+    for rate in (
+        "authorization_success_rate",
+        "capture_success_rate",
+        "reserve_to_commit_rate",
+        "reservation_expiry_rate",
+        "checkout_conversion_rate",
+        "psp_latency_p95_ms",
+    ):
         assert s[rate] is None, rate
 
 
@@ -123,13 +157,19 @@ async def test_orders_without_a_transition_past_the_age_are_stuck_and_oversells_
         await emit(engine, "order", order["order_id"], "order.confirmed", order)
     await emit(engine, "order", moving["order_id"], "order.shipped", transition(moving, "confirmed", "shipped"))
     await emit(engine, "order", done["order_id"], "order.canceled", transition(done, "confirmed", "canceled"))
-    await emit(engine, "inventory", "sku_x", "stock.oversold", {
-        "sku_id": new_id("sku"), "warehouse_id": new_id("warehouse"), "merchant_id": merchant, "detail": "test"})
+    await emit(
+        engine,
+        "inventory",
+        "sku_x",
+        "stock.oversold",
+        {"sku_id": new_id("sku"), "warehouse_id": new_id("warehouse"), "merchant_id": merchant, "detail": "test"},
+    )
     await dispatch(engine, [SliRecorder()], SystemClock())
     with psycopg.connect(database_url, autocommit=True) as conn:  # the moving order shipped later than the rest
         conn.execute(
             "UPDATE sli_order_states SET last_transition_at = last_transition_at + interval '2 days'"
-            " WHERE order_id = %s", (moving["order_id"],),
+            " WHERE order_id = %s",
+            (moving["order_id"],),
         )
 
     ages = StuckAges(open_orders=timedelta(hours=24), shipped_orders=timedelta(days=14))

@@ -16,43 +16,63 @@ from mercato.events.slis.recorder import facts_of
 from mercato.events.slis.service import StuckAges
 from mercato.events.slis.tables import sli_order_states as o
 
-_FUNNEL = {"cart_adds": "cart", "checkouts_started": "checkout_started", "authorizations_succeeded": "authorized",
-           "orders": "order"}
+_FUNNEL = {
+    "cart_adds": "cart",
+    "checkouts_started": "checkout_started",
+    "authorizations_succeeded": "authorized",
+    "orders": "order",
+}
 _PAYMENTS = {
     "authorizations_succeeded": ("authorize", "succeeded"),
     "authorizations_failed": ("authorize", "failed"),
     "captures_succeeded": ("capture", "succeeded"),
     "captures_failed": ("capture", "failed"),
 }
-_RESERVATIONS = {"reservations_committed": "committed", "reservations_released": "released",
-                 "reservations_expired": "expired"}
+_RESERVATIONS = {
+    "reservations_committed": "committed",
+    "reservations_released": "released",
+    "reservations_expired": "expired",
+}
 _LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
 
 class SliMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.funnel = Counter(
-            "mercato_checkout_funnel_total", "Checkout funnel steps (cart, checkout_started, authorized, order)",
-            ["merchant_id", "stage"], registry=registry,
+            "mercato_checkout_funnel_total",
+            "Checkout funnel steps (cart, checkout_started, authorized, order)",
+            ["merchant_id", "stage"],
+            registry=registry,
         )
         self.payments = Counter(
-            "mercato_payment_operations_total", "PSP authorizations and captures by outcome",
-            ["merchant_id", "operation", "outcome"], registry=registry,
+            "mercato_payment_operations_total",
+            "PSP authorizations and captures by outcome",
+            ["merchant_id", "operation", "outcome"],
+            registry=registry,
         )
         self.reservations = Counter(
-            "mercato_reservations_ended_total", "Reservations that ended: committed, released or expired",
-            ["merchant_id", "outcome"], registry=registry,
+            "mercato_reservations_ended_total",
+            "Reservations that ended: committed, released or expired",
+            ["merchant_id", "outcome"],
+            registry=registry,
         )
         self.oversell = Counter(
-            "mercato_oversell_incidents_total", "Units committed beyond stock (must stay 0)", ["merchant_id"],
+            "mercato_oversell_incidents_total",
+            "Units committed beyond stock (must stay 0)",
+            ["merchant_id"],
             registry=registry,
         )
         self.psp_latency = Histogram(
-            "mercato_psp_latency_seconds", "PSP round trip per operation, from payment events", ["provider"],
-            registry=registry, buckets=_LATENCY_BUCKETS,
+            "mercato_psp_latency_seconds",
+            "PSP round trip per operation, from payment events",
+            ["provider"],
+            registry=registry,
+            buckets=_LATENCY_BUCKETS,
         )
         self.tax_latency = Histogram(
-            "mercato_tax_latency_seconds", "Tax provider time per confirmed order", registry=registry,
+            "mercato_tax_latency_seconds",
+            "Tax provider time per confirmed order",
+            registry=registry,
             buckets=_LATENCY_BUCKETS,
         )
         self.stuck = Gauge(
@@ -62,7 +82,7 @@ class SliMetrics:
 
     def count(self, event: Event) -> None:
         """Count a delivered event (called after its batch committed)."""
-        for merchant, metric, value in facts_of(event):
+        for merchant, metric, _value in facts_of(event):
             if metric in _FUNNEL:
                 self.funnel.labels(merchant, _FUNNEL[metric]).inc()
             if metric in _PAYMENTS:
@@ -88,9 +108,8 @@ class SliMetrics:
         )
         inner = select(merchant).where(stuck_filter).subquery()
         async with engine.connect() as conn:
-            rows = dict(
-                (await conn.execute(select(inner.c.merchant_id, func.count()).group_by(inner.c.merchant_id)))
-                .all()
+            rows: dict[str, int] = dict(
+                (await conn.execute(select(inner.c.merchant_id, func.count()).group_by(inner.c.merchant_id))).all()
             )
         for gone in self._stuck_merchants - set(rows):
             self.stuck.labels(gone).set(0)

@@ -68,9 +68,7 @@ class SliRecorder:
     """Writes SLI facts and the order-state projection in the dispatcher's transaction."""
 
     name = "slis"
-    event_types: frozenset[str] | None = frozenset(
-        [*_COUNTED, *_PSP_EVENTS, "order.shipped", "order.delivered"]
-    )
+    event_types: frozenset[str] | None = frozenset([*_COUNTED, *_PSP_EVENTS, "order.shipped", "order.delivered"])
 
     def __init__(self, metrics: SliMetrics | None = None) -> None:
         self.metrics = metrics

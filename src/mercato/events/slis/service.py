@@ -102,23 +102,21 @@ async def merchant_slis(
     """The merchant's figures for the window ending now (read-only: facts and the order projection)."""
     start = now - parse_window(window)
     in_window = and_(f.c.merchant_id == merchant_id, f.c.occurred_at > start, f.c.occurred_at <= now)
-    counted = dict(
+    counted: dict[str, int] = dict(
         (
             await conn.execute(
                 select(f.c.metric, func.count()).where(in_window, f.c.metric.in_(COUNTS)).group_by(f.c.metric)
             )
-        )
-        .all()
+        ).all()
     )
-    p95 = dict(
+    p95: dict[str, float] = dict(
         (
             await conn.execute(
                 select(f.c.metric, func.percentile_cont(0.95).within_group(f.c.value))
                 .where(in_window, f.c.metric.in_(_LATENCIES))
                 .group_by(f.c.metric)
             )
-        )
-        .all()
+        ).all()
     )
     stuck_orders = (
         await conn.execute(

@@ -57,7 +57,11 @@ async def list_all(
     """The merchant's endpoints, oldest first."""
     after = tuple(container.cursors.decode("webhook_endpoints", cursor)) if cursor else None
     items, last = await list_endpoints(
-        conn, merchant_id=_merchant(staff), limit=check_limit(limit), after=after, now=container.clock.now()  # type: ignore[arg-type]
+        conn,
+        merchant_id=_merchant(staff),
+        limit=check_limit(limit),
+        after=after,
+        now=container.clock.now(),
     )
     next_cursor = container.cursors.encode("webhook_endpoints", list(last)) if last else None
     return EndpointList(items=[EndpointResponse(**asdict(e)) for e in items], next_cursor=next_cursor)
@@ -66,7 +70,9 @@ async def list_all(
 @router.get("/{endpoint_id}", response_model=EndpointResponse)
 async def read(endpoint_id: str, staff: MerchantStaff, conn: ReadConn, container: ContainerDep) -> EndpointResponse:
     """One endpoint (never its secret)."""
-    endpoint = await get_endpoint(conn, merchant_id=_merchant(staff), endpoint_id=endpoint_id, now=container.clock.now())
+    endpoint = await get_endpoint(
+        conn, merchant_id=_merchant(staff), endpoint_id=endpoint_id, now=container.clock.now()
+    )
     return EndpointResponse(**asdict(endpoint))
 
 
@@ -114,6 +120,7 @@ async def rotate(
 @router.get("/{endpoint_id}/deliveries", response_model=DeliveryList)
 async def deliveries(
     endpoint_id: str,
+    *,
     staff: MerchantStaff,
     conn: ReadConn,
     container: ContainerDep,
@@ -127,7 +134,7 @@ async def deliveries(
         merchant_id=_merchant(staff),
         endpoint_id=endpoint_id,
         limit=check_limit(limit),
-        before=before,  # type: ignore[arg-type]
+        before=before,
         now=container.clock.now(),
     )
     next_cursor = container.cursors.encode(f"webhook_deliveries:{endpoint_id}", list(last)) if last else None

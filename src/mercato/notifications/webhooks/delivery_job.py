@@ -66,12 +66,13 @@ class WebhookDeliverer:
         now = clock.now()
         lease_until = now + timedelta(seconds=self.timeout_seconds + 30)
         async with engine.begin() as conn:
-            claimed = (await conn.execute(_CLAIM, {"now": now, "lease_until": lease_until, "limit": self.batch_size})).all()
+            claimed = (
+                await conn.execute(_CLAIM, {"now": now, "lease_until": lease_until, "limit": self.batch_size})
+            ).all()
             if not claimed:
                 return 0
             endpoints = {
-                r.id: r
-                for r in await conn.execute(select(we).where(we.c.id.in_({c.endpoint_id for c in claimed})))
+                r.id: r for r in await conn.execute(select(we).where(we.c.id.in_({c.endpoint_id for c in claimed})))
             }
         gate = asyncio.Semaphore(self.concurrency)
         async with httpx.AsyncClient(
@@ -85,7 +86,9 @@ class WebhookDeliverer:
             results = await asyncio.gather(*(attempt(d) for d in claimed))
         async with engine.begin() as conn:
             for delivery, result in zip(claimed, results, strict=True):
-                await conn.execute(update(wd).where(wd.c.id == delivery.id).values(**self._outcome(delivery, result, now)))
+                await conn.execute(
+                    update(wd).where(wd.c.id == delivery.id).values(**self._outcome(delivery, result, now))
+                )
         return sum(r.succeeded for r in results)
 
     async def _attempt(
@@ -94,7 +97,11 @@ class WebhookDeliverer:
         if endpoint is None or endpoint.status != "enabled":
             return AttemptResult(None, "the endpoint is disabled")
         secrets_in_force = [endpoint.secret]
-        if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+        if (
+            endpoint.previous_secret
+            and endpoint.previous_secret_expires_at
+            and endpoint.previous_secret_expires_at > now
+        ):
             secrets_in_force.append(endpoint.previous_secret)
         body = orjson.dumps(delivery.body)
         headers = {
@@ -142,7 +149,7 @@ class WebhookDeliverer:
     async def observe(self, engine: AsyncEngine, clock: Clock) -> int:
         """Refresh the backlog and dead-letter gauges."""
         async with engine.connect() as conn:
-            counts = dict(
+            counts: dict[str, int] = dict(
                 (await conn.execute(select(wd.c.status, func.count()).group_by(wd.c.status))).all()
             )
         self.metrics.webhook_backlog.set(counts.get("pending", 0))

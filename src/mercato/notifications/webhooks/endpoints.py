@@ -131,9 +131,7 @@ async def update_endpoint(
     if "event_types" in values:
         values["event_types"] = check_event_types(values["event_types"])
     row = (
-        await tx.conn.execute(
-            update(we).where(we.c.id == endpoint_id).values(**values, updated_at=now).returning(we)
-        )
+        await tx.conn.execute(update(we).where(we.c.id == endpoint_id).values(**values, updated_at=now).returning(we))
     ).one()
     return _from_row(row, now=now)
 
@@ -144,9 +142,7 @@ async def delete_endpoint(tx: Tx, *, merchant_id: str, endpoint_id: str) -> None
     await tx.conn.execute(delete(we).where(we.c.id == endpoint_id))
 
 
-async def rotate_secret(
-    tx: Tx, *, merchant_id: str, endpoint_id: str, overlap: timedelta, now: datetime
-) -> Endpoint:
+async def rotate_secret(tx: Tx, *, merchant_id: str, endpoint_id: str, overlap: timedelta, now: datetime) -> Endpoint:
     """Issue a new secret; the old one keeps signing too (a second `v1=`) until the overlap ends."""
     if overlap < timedelta(0) or overlap > MAX_OVERLAP:
         raise ValidationFailed("overlap_seconds must be between 0 and 604800", field="body.overlap_seconds")
