@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
 from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
@@ -71,6 +71,12 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
     registry = CollectorRegistry()
     app.state.container = container
     app.state.metrics_registry = registry
+    app.state.domain_errors = Counter(
+        "mercato_domain_errors_total",
+        "Problem answers by stable code (invalid-transition, out-of-stock, …)",
+        ["code"],
+        registry=registry,
+    )
     install_problem_handlers(app)
     for router in (
         ops_router,

@@ -117,3 +117,9 @@ def test_a_deleted_endpoint_is_gone(api: httpx.Client, staff: factories.Account)
     endpoint_id = create(api, staff).json()["id"]
     assert api.delete(f"/v1/merchant/webhooks/{endpoint_id}", headers=staff.headers).status_code == 204
     assert api.get(f"/v1/merchant/webhooks/{endpoint_id}", headers=staff.headers).status_code == 404
+
+
+def test_problem_answers_are_counted_by_code_on_metrics(api: httpx.Client, staff: factories.Account) -> None:
+    api.get("/v1/merchant/webhooks/we_0000000000000000000000000a", headers=staff.headers)
+    text = api.get("/metrics").text
+    assert 'mercato_domain_errors_total{code="not-found"}' in text

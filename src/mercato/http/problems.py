@@ -90,7 +90,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers that make every error problem+json, and the /problems/<code> pages."""
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> Response:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        counter = getattr(request.app.state, "domain_errors", None)
+        if counter is not None:  # e.g. invalid-transition: the order FSM's transition-error SLI
+            counter.labels(exc.code).inc()
         return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
