@@ -107,6 +107,10 @@ async def _load_events(conn: AsyncConnection, event_ids: list[str]) -> dict[str,
     }
 
 
+class _HandlerFailed(Exception):
+    """A handler failed on the fast path: the batch is rolled back and redone one savepoint per event."""
+
+
 async def deliver_batch(
     engine: AsyncEngine,
     consumer: Consumer,
@@ -117,14 +121,31 @@ async def deliver_batch(
     on_delivered: Callable[[Event], None] | None = None,
 ) -> DeliveryOutcome:
     """Claim up to `batch_size` of the consumer's due events (plus the events queued behind them) and
-    deliver them; commits once at the end, so a crash mid-batch undoes the whole batch."""
+    deliver them; commits once at the end, so a crash mid-batch undoes the whole batch.
+
+    The common case runs every handler straight in the batch transaction and marks the batch delivered
+    with one statement; only when a handler fails is the batch redone with a savepoint per event, so the
+    failure can be recorded and the other aggregates' events still delivered."""
+    limit: int | None = getattr(consumer, "max_attempts", max_attempts)
+    try:
+        outcome, delivered = await _deliver(engine, consumer, now, batch_size, limit, careful=False)
+    except _HandlerFailed:
+        outcome, delivered = await _deliver(engine, consumer, now, batch_size, limit, careful=True)
+    if on_delivered:
+        for event in delivered:
+            on_delivered(event)
+    return outcome
+
+
+async def _deliver(
+    engine: AsyncEngine, consumer: Consumer, now: datetime, batch_size: int, limit: int | None, *, careful: bool
+) -> tuple[DeliveryOutcome, list[Event]]:
     delivered: list[Event] = []
     failed = dead = 0
-    limit: int | None = getattr(consumer, "max_attempts", max_attempts)
     async with engine.connect() as conn, conn.begin():
         claimed = await _claim(conn, consumer.name, now, batch_size)
         if not claimed:
-            return DeliveryOutcome()
+            return DeliveryOutcome(), []
         events = await _load_events(conn, [c[0] for c in claimed])
         runs: dict[str, list[tuple[str, int, int]]] = {}
         for event_id, key, seq, attempts in claimed:
@@ -133,8 +154,14 @@ async def deliver_batch(
         for run in sorted(runs.values(), key=lambda r: min(seq for _, seq, _ in r)):
             for event_id, _, attempts in sorted(run, key=lambda item: item[1]):
                 event = events.get(event_id)
+                if not careful:
+                    if event is None:
+                        raise _HandlerFailed
+                    await _handle(conn, consumer, event, careful=False)
+                    delivered.append(event)
+                    continue
                 error, unavailable = (
-                    await _deliver_one(conn, consumer, event, event_id, now) if event else ("event row missing", False)
+                    await _handle(conn, consumer, event, careful=True) if event else ("event row missing", False)
                 )
                 if error is None and event is not None:
                     delivered.append(event)
@@ -146,29 +173,33 @@ async def deliver_batch(
                 break  # the rest of this aggregate waits behind the failed event
             if stop:
                 break
-    if on_delivered:
-        for event in delivered:
-            on_delivered(event)
-    return DeliveryOutcome(delivered=len(delivered), failed=failed, dead=dead)
+        if delivered:
+            await conn.execute(
+                update(cd)
+                .where(cd.c.consumer == consumer.name, cd.c.event_id.in_([e.id for e in delivered]))
+                .values(status="delivered", delivered_at=now, attempts=cd.c.attempts + 1, last_error=None)
+            )
+    return DeliveryOutcome(delivered=len(delivered), failed=failed, dead=dead), delivered
 
 
-async def _deliver_one(
-    conn: AsyncConnection, consumer: Consumer, event: Event, event_id: str, now: datetime
-) -> tuple[str | None, bool]:
-    """Run the handler and the delivered mark in one savepoint; the error text if the handler failed,
-    and whether the consumer reported its downstream unavailable."""
+async def _handle(conn: AsyncConnection, consumer: Consumer, event: Event, *, careful: bool) -> tuple[str | None, bool]:
+    """Run the handler (and flush the events it emits). Fast path: any failure aborts the batch.
+    Careful path: inside a savepoint, returning the error text and whether the downstream is unavailable."""
+    if not careful:
+        try:
+            tx = Tx(conn)
+            await consumer.handle(tx, event)
+            await tx.flush_events()
+        except Exception as exc:  # retried in careful mode, where it is recorded
+            raise _HandlerFailed from exc
+        return None, False
     try:
         async with conn.begin_nested():
             tx = Tx(conn)
             await consumer.handle(tx, event)
             await tx.flush_events()
-            await conn.execute(
-                update(cd)
-                .where(cd.c.consumer == consumer.name, cd.c.event_id == event_id)
-                .values(status="delivered", delivered_at=now, attempts=cd.c.attempts + 1, last_error=None)
-            )
     except Exception as exc:  # a consumer's failure is recorded and retried, never fatal to the batch
-        logger.warning("event_delivery_failed", consumer=consumer.name, event_id=event_id, error=repr(exc))
+        logger.warning("event_delivery_failed", consumer=consumer.name, event_id=event.id, error=repr(exc))
         return f"{type(exc).__name__}: {exc}"[:2000], isinstance(exc, ConsumerUnavailable)
     return None, False
 
