@@ -34,6 +34,7 @@ from mercato.notifications import (
     SmtpMailer,
     WebhookDeliverer,
     WebhookFanout,
+    prune_finished,
 )
 
 logger = structlog.get_logger("mercato.worker")
@@ -123,6 +124,7 @@ def event_jobs(settings: Settings, *, clock: Clock, metrics: CollectorRegistry) 
         PeriodicJob("notifications.send", 1.0, sender.run),
         PeriodicJob("webhooks.deliver", 1.0, webhooks.run),
         PeriodicJob("webhooks.observe", 15.0, webhooks.observe),
+        PeriodicJob("notifications.prune", 3600.0, prune_finished),
         PeriodicJob("slis.stuck_orders", 60.0, slis.refresh_stuck),
         PeriodicJob("slis.prune", 3600.0, slis.prune),
     ]

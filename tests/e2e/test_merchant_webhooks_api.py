@@ -123,3 +123,27 @@ def test_problem_answers_are_counted_by_code_on_metrics(api: httpx.Client, staff
     api.get("/v1/merchant/webhooks/we_0000000000000000000000000a", headers=staff.headers)
     text = api.get("/metrics").text
     assert 'mercato_domain_errors_total{code="not-found"}' in text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": None}, "body.url"),
+        ({"event_types": None}, "body.event_types"),
+        ({"status": None}, "body.status"),
+        ({"status": "paused"}, "body.status"),
+        ({"event_types": ["nope.nope"]}, "body.event_types"),
+        ({"secret": "mine"}, "body.secret"),
+    ],
+)
+def test_bad_changes_are_refused_and_the_endpoint_is_unchanged(
+    api: httpx.Client, staff: factories.Account, body: dict[str, object], field: str
+) -> None:
+    created = create(api, staff).json()
+    response = api.patch(f"/v1/merchant/webhooks/{created['id']}", json=body, headers=staff.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    after = api.get(f"/v1/merchant/webhooks/{created['id']}", headers=staff.headers).json()
+    assert {k: after[k] for k in ("url", "event_types", "status")} == {
+        k: created[k] for k in ("url", "event_types", "status")
+    }

@@ -8,6 +8,7 @@ from mercato.notifications.channels import DevSinkSms, FileMailer, Mailer, SmsPr
 from mercato.notifications.customer_consumer import CustomerNotifier
 from mercato.notifications.metrics import NotificationMetrics
 from mercato.notifications.rendering import MessageRenderer
+from mercato.notifications.retention import prune_finished
 from mercato.notifications.sender import NotificationSender
 from mercato.notifications.webhooks.consumer import WebhookFanout
 from mercato.notifications.webhooks.delivery_job import WebhookDeliverer
@@ -26,5 +27,6 @@ __all__ = [
     "SmtpMailer",
     "WebhookDeliverer",
     "WebhookFanout",
+    "prune_finished",
     "verify",
 ]

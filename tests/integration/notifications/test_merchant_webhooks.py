@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.kernel.clock import FrozenClock, SystemClock
-from mercato.notifications import NotificationMetrics, WebhookDeliverer, WebhookFanout
+from mercato.notifications import NotificationMetrics, WebhookDeliverer, WebhookFanout, prune_finished
 from tests import factories
 from tests.integration.notifications.pipeline import dispatch, emit, item, order_confirmed
 from tests.integration.notifications.receiver import Receiver
@@ -264,3 +264,24 @@ async def test_disabled_endpoints_and_unsubscribed_types_get_nothing(
     await emit(engine, "order", order["order_id"], "order.confirmed", order)
     assert await hooks.run() == 0
     assert receiver.received == []
+
+
+async def test_finished_deliveries_are_pruned_after_30_days_and_pending_ones_never(
+    aapi: httpx.AsyncClient, api: httpx.Client, database_url: str, engine: AsyncEngine, receivers: list[Receiver]
+) -> None:
+    hooks = Hooks(engine)
+    receiver = Receiver(now=hooks.unix_now)
+    receivers.append(receiver)
+    staff = await make_staff(api, database_url)
+    endpoint = register(api, staff, receiver.url)
+    receiver.secrets.append(endpoint["secret"])
+    assert staff.merchant_id
+    for fail in (0, 10**6):
+        receiver.fail_next = fail
+        order = order_confirmed(factories.customer(api).user_id, [item(staff.merchant_id, "Anvil", 1, 9900)])
+        await emit(engine, "order", order["order_id"], "order.confirmed", order)
+        await hooks.run()
+    hooks.clock.advance(timedelta(days=31))
+    assert await prune_finished(engine, hooks.clock) == 1
+    remaining = (await aapi.get(f"/v1/merchant/webhooks/{endpoint['id']}/deliveries", headers=staff.headers)).json()
+    assert [d["status"] for d in remaining["items"]] == ["pending"]

@@ -126,6 +126,9 @@ async def update_endpoint(
     """Change url, description, event types or status (enabled/disabled)."""
     await _owned(tx.conn, merchant_id, endpoint_id)
     values = dict(changes)
+    for required in ("url", "event_types", "status"):
+        if required in values and values[required] is None:
+            raise ValidationFailed(f"{required} cannot be null", field=f"body.{required}")
     if "url" in values:
         values["url"] = check_url(values["url"], require_https=require_https)
     if "event_types" in values:
