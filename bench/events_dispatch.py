@@ -40,7 +40,7 @@ async def run(url: str, events: int, aggregates: int, dispatchers: int) -> None:
         conn.execute("TRUNCATE bench_sink, outbox, consumer_deliveries")
         with conn.cursor().copy("COPY outbox (id, aggregate, aggregate_id, event_type, payload) FROM STDIN") as copy:
             for n in range(events):
-                copy.write_row((new_id("event"), "order", f"ord_{n % aggregates}", "order.bench", '{"n": %d}' % n))
+                copy.write_row((new_id("event"), "order", f"ord_{n % aggregates}", "order.bench", f'{{"n": {n}}}'))
     engine = make_engine(url, pool_size=dispatchers + 2, max_overflow=0)
     sink = Sink()
     registry = ConsumerRegistry([sink])
@@ -57,7 +57,7 @@ async def run(url: str, events: int, aggregates: int, dispatchers: int) -> None:
     await asyncio.gather(*(dispatcher() for _ in range(dispatchers)))
     delivered = time.perf_counter() - started
     with psycopg.connect(url) as conn:
-        count = conn.execute("SELECT count(*), count(DISTINCT event_id) FROM bench_sink").fetchone()
+        count = conn.execute("SELECT count(*), count(DISTINCT event_id) FROM bench_sink").fetchone() or (0, 0)
     await engine.dispose()
     print(f"events={events} aggregates={aggregates} dispatchers={dispatchers}")
     print(f"fan-out:  {events / fanned:8.0f} events/s ({fanned:.2f} s)")
@@ -65,7 +65,8 @@ async def run(url: str, events: int, aggregates: int, dispatchers: int) -> None:
 
 
 def main() -> None:
-    events, aggregates, dispatchers = (int(a) for a in (sys.argv[1:] + ["20000", "2000", "2"])[:3])
+    given = [int(a) for a in sys.argv[1:4]]
+    events, aggregates, dispatchers = given + [20000, 2000, 2][len(given) :]
     pg = EmbeddedPostgres(Path("var") / "bench-pg")
     admin = pg.start()
     try:

@@ -136,3 +136,22 @@ def install_problem_handlers(app: FastAPI) -> None:
             "<p>See docs/errors.md for every problem code.</p>"
         )
         return HTMLResponse(page)
+
+
+_OPENAPI_PROBLEMS = {
+    400: "bad-request or idempotency-key-missing",
+    401: "unauthenticated: no, bad or expired token",
+    403: "forbidden: the caller's role may not use this route",
+    404: "not-found: unknown or malformed id, or another owner's",
+    409: "already-exists, conflict or invalid-transition",
+    413: "payload-too-large",
+    422: "validation-error (field names in `errors`) or invalid-cursor",
+}
+
+
+def openapi_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problem+json answers a route may give (see docs/errors.md)."""
+    return {
+        status: {"description": _OPENAPI_PROBLEMS[status], "content": {"application/problem+json": {}}}
+        for status in statuses
+    }

@@ -7,11 +7,12 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response, status
 
 from mercato.http.deps import Customer, ReadConn, WriteTx
+from mercato.http.problems import openapi_problems
 from mercato.notifications.preferences import get_preferences, update_preferences
 from mercato.notifications.schemas import PreferencesPatch, PreferencesResponse, StockSubscriptionResponse
 from mercato.notifications.subscriptions import subscribe_back_in_stock, unsubscribe_back_in_stock
 
-router = APIRouter(prefix="/v1", tags=["notifications"])
+router = APIRouter(prefix="/v1", tags=["notifications"], responses=openapi_problems(401, 403, 404, 422))
 
 
 @router.get("/me/notification-preferences", response_model=PreferencesResponse)

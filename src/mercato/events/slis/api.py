@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from mercato.events.slis.service import StuckAges, merchant_slis
 from mercato.http.deps import ContainerDep, MerchantStaff, ReadConn
+from mercato.http.problems import openapi_problems
 
-router = APIRouter(prefix="/v1/merchant", tags=["merchant SLIs"])
+router = APIRouter(prefix="/v1/merchant", tags=["merchant SLIs"], responses=openapi_problems(401, 403, 422))
 
 
 class SlisResponse(BaseModel):

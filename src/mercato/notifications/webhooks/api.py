@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Response, status
 
 from mercato.http.deps import ContainerDep, MerchantStaff, ReadConn, WriteTx
+from mercato.http.problems import openapi_problems
 from mercato.kernel.paging import DEFAULT_LIMIT, check_limit
 from mercato.notifications.webhooks.deliveries import list_deliveries, redeliver
 from mercato.notifications.webhooks.endpoints import (
@@ -28,7 +29,9 @@ from mercato.notifications.webhooks.schemas import (
     RotateSecret,
 )
 
-router = APIRouter(prefix="/v1/merchant/webhooks", tags=["merchant webhooks"])
+router = APIRouter(
+    prefix="/v1/merchant/webhooks", tags=["merchant webhooks"], responses=openapi_problems(401, 403, 404, 422)
+)
 
 
 def _merchant(staff: MerchantStaff) -> str:
