@@ -184,6 +184,11 @@ def _expand(params: dict[str, Any]) -> list[str]:
     return [str(e) for e in expand] if isinstance(expand, list) else [str(expand)]
 
 
+def _expand_items(psp: SandboxPSP, listing: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    inner = [e.removeprefix("data.") for e in _expand(params) if e.startswith("data.")]
+    return {**listing, "data": [psp.expand(item, inner) for item in listing["data"]]}
+
+
 # -- operations ---------------------------------------------------------------------------------
 
 
@@ -217,11 +222,11 @@ async def retrieve_payment_intent(psp: SandboxPSP, params: dict[str, Any], reque
 
 async def list_payment_intents(psp: SandboxPSP, params: dict[str, Any], _: Request) -> Outcome:
     limit = max(1, min(as_int(params.get("limit")) or 10, 100))
-    return Outcome(psp.list_intents(limit=limit, starting_after=params.get("starting_after")))
+    return Outcome(_expand_items(psp, psp.list_intents(limit=limit, starting_after=params.get("starting_after")), params))
 
 
 async def search_payment_intents(psp: SandboxPSP, params: dict[str, Any], _: Request) -> Outcome:
-    return Outcome(psp.search_intents(str(params.get("query", ""))))
+    return Outcome(_expand_items(psp, psp.search_intents(str(params.get("query", ""))), params))
 
 
 async def capture_payment_intent(psp: SandboxPSP, params: dict[str, Any], request: Request) -> Outcome:
