@@ -4,8 +4,36 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 import structlog
+
+from mercato.kernel.card_numbers import redact_card_numbers
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_card_numbers(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def scrub_card_numbers(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mapping[str, Any]:
+    """A structlog processor: no card-number-like string ever reaches a log line (tracebacks included)."""
+    return {key: _scrub(value) for key, value in event_dict.items()}
+
+
+class CardNumberFilter(logging.Filter):
+    """The same scrubbing for records of the standard library's logging (uvicorn, the stripe SDK, ...)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_card_numbers(record.getMessage())
+        record.args = None
+        return True
 
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
@@ -19,6 +47,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            scrub_card_numbers,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
@@ -26,3 +55,6 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, CardNumberFilter) for f in handler.filters):
+            handler.addFilter(CardNumberFilter())

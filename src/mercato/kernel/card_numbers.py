@@ -1,6 +1,6 @@
 """Recognising primary account numbers (card numbers) in free text, so they are never stored or logged.
 
-Mercato handles only PSP tokens; this is the safety net that proves it: a run of 13–19 digits (spaces or
+Mercato handles only PSP tokens; this is the safety net that proves it: a run of 13-19 digits (spaces or
 dashes allowed between them, as people type them) that passes the Luhn check is treated as a card number.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-# 13–19 digits, optionally separated by single spaces or dashes, not glued to other digits.
+# 13-19 digits, optionally separated by single spaces or dashes, not glued to other digits.
 _CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 REDACTED = "[REDACTED-PAN]"
 
@@ -34,7 +34,7 @@ def _is_card_number(candidate: str) -> bool:
 
 
 def find_card_numbers(text: str) -> list[str]:
-    """Every card-number-like substring of `text` (13–19 digits passing Luhn)."""
+    """Every card-number-like substring of `text` (13-19 digits passing Luhn)."""
     return [match.group(0) for match in _CANDIDATE.finditer(text) if _is_card_number(match.group(0))]
 
 

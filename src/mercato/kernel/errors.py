@@ -114,6 +114,14 @@ class PaymentUnavailable(DomainError):
     retryable = True
 
 
+class InvalidWebhookSignature(DomainError):
+    """A webhook whose signature does not verify against the sender's secret; nothing was applied."""
+
+    code = "invalid-signature"
+    status = 400
+    title = "The webhook signature is not valid"
+
+
 class RateLimited(DomainError):
     code = "rate-limited"
     status = 429
@@ -161,6 +169,7 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     PaymentDeclined,
     InvalidPaymentMethod,
     PaymentUnavailable,
+    InvalidWebhookSignature,
     RateLimited,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,

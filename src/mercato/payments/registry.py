@@ -94,11 +94,15 @@ class ProviderRegistry:
         self.breakers = ProviderBreakers(
             threshold=breaker_threshold, reset_seconds=breaker_reset_seconds, metrics=self.metrics
         )
-        # A `pending` attempt older than this was abandoned by a crashed process, not still in flight.
-        self.stale_pending_seconds = 2 * timeout_seconds + 5 * (self.retry.backoff_seconds * 8 + 1)
+        # A `pending` attempt older than this was abandoned by a crashed process, not still in flight:
+        # every try's timeout plus every backoff, with a margin.
+        tries = self.retry.max_retries + 1
+        self.stale_pending_seconds = tries * (timeout_seconds + self.retry.backoff_seconds * 8) + 5.0
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, metrics_registry: CollectorRegistry | None = None) -> ProviderRegistry:
+    def from_settings(
+        cls, settings: Settings, *, metrics_registry: CollectorRegistry | None = None
+    ) -> ProviderRegistry:
         """The providers `MERCATO_PSP_PROVIDERS` names, each a Stripe-speaking account."""
         keys = parse_pairs(settings.psp_api_keys)
         secrets = parse_pairs(settings.psp_webhook_secrets)
@@ -139,10 +143,26 @@ class ProviderRegistry:
             retry=retry_if_exception(_retry_is_safe),
             reraise=True,
         )
+        uncertain: list[ProviderOutcomeUnknown] = []
+
+        async def try_once() -> T:
+            try:
+                return await self._try_once(provider, operation, request)
+            except ProviderOutcomeUnknown as exc:
+                uncertain.append(exc)
+                raise
+
         try:
             async for attempt in retrying:
                 with attempt:
-                    result = await self._try_once(provider, operation, request)
+                    result = await try_once()
+        except ProviderUnavailable as exc:
+            # A later try that never reached the PSP does not undo an earlier try that may have.
+            final: BaseException = uncertain[-1] if uncertain else exc
+            self.metrics.calls.labels(provider, operation, _outcome(final)).inc()
+            if uncertain:
+                raise uncertain[-1] from exc
+            raise
         except BaseException as exc:
             self.metrics.calls.labels(provider, operation, _outcome(exc)).inc()
             raise

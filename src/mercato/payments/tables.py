@@ -6,7 +6,18 @@ or timeout leaves a row whose outcome reconciliation can resolve: nothing is cha
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, Table, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from mercato.db.metadata import created_at, metadata, updated_at

@@ -28,7 +28,8 @@ class ProviderPayment:
     """A PSP's view of one payment (a Stripe PaymentIntent), normalised.
 
     `state` is one of: `authorized` (capturable money held), `captured` (nothing capturable left),
-    `canceled` (voided or expired), `declined` (the payment method was refused), `pending` (not final).
+    `canceled` (released on request), `expired` (released by the PSP: not captured in time),
+    `declined` (the payment method was refused), `pending` (not final).
     Amounts are cumulative, so applying the same view twice changes nothing.
     """
 

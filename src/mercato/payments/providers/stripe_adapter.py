@@ -63,6 +63,8 @@ def payment_from_intent(intent: Any) -> ProviderPayment:
     state = _INTENT_STATES.get(status, "pending")
     if status == "requires_payment_method":
         state = "declined" if error is not None else "pending"
+    if status == "canceled" and _get(intent, "cancellation_reason") == "automatic":
+        state = "expired"
     metadata = _get(intent, "metadata") or {}
     return ProviderPayment(
         reference=str(_get(intent, "id")),
@@ -230,4 +232,4 @@ class StripeProvider:
         return ProviderEvent(id=str(event.id), type=str(event.type), payment=payment)
 
     async def close(self) -> None:
-        await self._http.close_async()
+        await self._http.close_async()  # type: ignore[no-untyped-call]

@@ -24,7 +24,7 @@ def run_sandbox(
     api_key: str = "sk_test_sandbox",
     publishable_key: str = "pk_test_sandbox",
     webhook_url: str | None = None,
-    webhook_secret: str = "whsec_sandbox",
+    webhook_secret: str = "whsec_sandbox",  # noqa: S107 - the sandbox's well-known test secret
     webhook_timing: str = "async",
 ) -> None:
     """Serve the sandbox until interrupted; state lives in `state_dir` and survives restarts."""

@@ -65,7 +65,7 @@ TEST_CARD_NUMBERS: dict[str, tuple[str, str | None, str]] = {
 def _brand_of(number: str) -> str:
     if number.startswith("4"):
         return "visa"
-    if number[:2] in {"51", "52", "53", "54", "55"} or number[:4].isdigit() and 2221 <= int(number[:4]) <= 2720:
+    if number[:2] in {"51", "52", "53", "54", "55"} or (number[:4].isdigit() and 2221 <= int(number[:4]) <= 2720):
         return "mastercard"
     if number[:2] in {"34", "37"}:
         return "amex"

@@ -93,10 +93,14 @@ class SandboxPSP:
             raise StripeApiError(402, "card_error", "Your card number is incorrect.", code="incorrect_number")
         exp_month, exp_year = as_int(card.get("exp_month")), as_int(card.get("exp_year"))
         if exp_month is None or not 1 <= exp_month <= 12:
-            raise StripeApiError(402, "card_error", "Your card's expiration month is invalid.", code="invalid_expiry_month")
+            raise StripeApiError(
+                402, "card_error", "Your card's expiration month is invalid.", code="invalid_expiry_month"
+            )
         if exp_year is None or exp_year < 2000:
-            raise StripeApiError(402, "card_error", "Your card's expiration year is invalid.", code="invalid_expiry_year")
-        pm = {
+            raise StripeApiError(
+                402, "card_error", "Your card's expiration year is invalid.", code="invalid_expiry_year"
+            )
+        pm: dict[str, Any] = {
             "id": new_object_id("pm"),
             "object": "payment_method",
             "type": "card",
@@ -359,9 +363,7 @@ class SandboxPSP:
         if not match:
             raise _invalid("The sandbox only supports metadata['key']:'value' queries.", param="query")
         key, value = match.groups()
-        found = [
-            self._expire_if_due(i) for i in self.store.all("payment_intent") if i["metadata"].get(key) == value
-        ]
+        found = [self._expire_if_due(i) for i in self.store.all("payment_intent") if i["metadata"].get(key) == value]
         return {"object": "search_result", "url": "/v1/payment_intents/search", "data": found, "has_more": False}
 
     def expire_due_authorizations(self) -> int:
@@ -413,7 +415,7 @@ class SandboxPSP:
             self._emit(event_type, charge)
 
     def _emit(self, event_type: str, obj: dict[str, Any]) -> None:
-        event = {
+        event: dict[str, Any] = {
             "id": new_object_id("evt"),
             "object": "event",
             "api_version": API_VERSION,

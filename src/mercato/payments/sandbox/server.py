@@ -222,7 +222,9 @@ async def retrieve_payment_intent(psp: SandboxPSP, params: dict[str, Any], reque
 
 async def list_payment_intents(psp: SandboxPSP, params: dict[str, Any], _: Request) -> Outcome:
     limit = max(1, min(as_int(params.get("limit")) or 10, 100))
-    return Outcome(_expand_items(psp, psp.list_intents(limit=limit, starting_after=params.get("starting_after")), params))
+    return Outcome(
+        _expand_items(psp, psp.list_intents(limit=limit, starting_after=params.get("starting_after")), params)
+    )
 
 
 async def search_payment_intents(psp: SandboxPSP, params: dict[str, Any], _: Request) -> Outcome:
