@@ -66,6 +66,7 @@ def payment_from_intent(intent: Any) -> ProviderPayment:
     if status == "canceled" and _get(intent, "cancellation_reason") == "automatic":
         state = "expired"
     metadata = _get(intent, "metadata") or {}
+    metadata = metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata)
     return ProviderPayment(
         reference=str(_get(intent, "id")),
         state=state,
@@ -76,7 +77,7 @@ def payment_from_intent(intent: Any) -> ProviderPayment:
         currency=str(_get(intent, "currency")),
         capture_before=datetime.fromtimestamp(int(capture_before), UTC) if capture_before else None,
         decline_code=_get(error, "decline_code") or _get(error, "code") if error is not None else None,
-        metadata={str(k): str(v) for k, v in dict(metadata).items()},
+        metadata={str(k): str(v) for k, v in metadata.items()},
     )
 
 
