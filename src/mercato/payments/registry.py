@@ -139,7 +139,11 @@ class ProviderRegistry:
         """Make one logical PSP call: breaker, safe retries with backoff and jitter, metrics."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retry.max_retries + 1),
-            wait=wait_exponential_jitter(initial=self.retry.backoff_seconds, max=self.retry.backoff_seconds * 8),
+            wait=wait_exponential_jitter(
+                multiplier=self.retry.backoff_seconds,
+                max=self.retry.backoff_seconds * 8,
+                jitter=self.retry.backoff_seconds,
+            ),
             retry=retry_if_exception(_retry_is_safe),
             reraise=True,
         )
