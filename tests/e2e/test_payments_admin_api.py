@@ -59,7 +59,9 @@ async def test_admins_page_through_the_review_queue_and_resolve_items(
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "resolved" and resolved.json()["resolved_by"] == boss.user_id
     again = psp_api.post(
-        f"/v1/admin/payments/reviews/{item['id']}/resolve", json={"resolution": "no_action_needed"}, headers=boss.headers
+        f"/v1/admin/payments/reviews/{item['id']}/resolve",
+        json={"resolution": "no_action_needed"},
+        headers=boss.headers,
     )
     assert again.status_code == 409 and again.json()["code"] == "invalid-transition"
     closed = psp_api.get("/v1/admin/payments/reviews", params={"status": "resolved"}, headers=boss.headers).json()
@@ -90,7 +92,9 @@ def test_the_queue_is_for_admins_only_and_validates_input(
     assert psp_api.get("/v1/admin/payments/reviews", headers=shopper.headers).status_code == 403
     boss = admin(psp_api, database_url)
     assert psp_api.get("/v1/admin/payments/reviews", params={"limit": 101}, headers=boss.headers).status_code == 422
-    assert psp_api.get("/v1/admin/payments/reviews", params={"cursor": "bogus"}, headers=boss.headers).status_code == 422
+    assert (
+        psp_api.get("/v1/admin/payments/reviews", params={"cursor": "bogus"}, headers=boss.headers).status_code == 422
+    )
     bad = psp_api.post(
         "/v1/admin/payments/reviews/prv_00000000000000000000000000/resolve",
         json={"resolution": "shrug"},

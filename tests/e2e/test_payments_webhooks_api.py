@@ -61,7 +61,9 @@ async def test_webhooks_arriving_before_the_response_settle_once_and_never_captu
         engine, registry, payment_id=payment_id, amount=4000, final=False, idempotency_key="ship-1"
     )
     assert view.amount_captured == 4000
-    view = await capture_payment(engine, registry, payment_id=payment_id, amount=5000, final=True, idempotency_key="ship-2")
+    view = await capture_payment(
+        engine, registry, payment_id=payment_id, amount=5000, final=True, idempotency_key="ship-2"
+    )
     assert (view.status, view.amount_captured) == ("captured", 9000)
     [intent] = primary.intents_for(payment_id)
     assert intent["amount_received"] == 9000

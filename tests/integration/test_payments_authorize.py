@@ -89,7 +89,11 @@ async def test_concurrent_authorizations_of_one_payment_make_one_authorization(
     outcomes = await asyncio.gather(
         *(
             authorize_payment(
-                engine, registry, payment_id=payment_id, payment_method_token="pm_card_visa", idempotency_key_base=f"c{i}"
+                engine,
+                registry,
+                payment_id=payment_id,
+                payment_method_token="pm_card_visa",
+                idempotency_key_base=f"c{i}",
             )
             for i in range(6)
         ),
@@ -119,7 +123,9 @@ async def test_a_decline_is_a_402_with_the_decline_code_and_never_falls_back(
 ) -> None:
     payment_id = await new_payment(engine)
     with pytest.raises(PaymentDeclined) as declined:
-        await authorize_payment(engine, registry, payment_id=payment_id, payment_method_token=token, idempotency_key_base="d")
+        await authorize_payment(
+            engine, registry, payment_id=payment_id, payment_method_token=token, idempotency_key_base="d"
+        )
     status, body, _ = _problem(declined.value)
     assert status == 402 and body["code"] == "payment-declined" and body["decline_code"] == decline_code
     assert body["retryable"] is False
@@ -135,7 +141,11 @@ async def test_a_declined_payment_can_be_authorized_with_another_card(
     payment_id = await new_payment(engine)
     with pytest.raises(PaymentDeclined):
         await authorize_payment(
-            engine, registry, payment_id=payment_id, payment_method_token="pm_card_chargeDeclined", idempotency_key_base="x"
+            engine,
+            registry,
+            payment_id=payment_id,
+            payment_method_token="pm_card_chargeDeclined",
+            idempotency_key_base="x",
         )
     result = await authorize_payment(
         engine, registry, payment_id=payment_id, payment_method_token="pm_card_visa", idempotency_key_base="y"
@@ -158,7 +168,9 @@ async def test_a_card_number_instead_of_a_token_is_refused_before_anything_is_st
     payment_id = await new_payment(engine)
     for token in ("4242424242424242", "pm_4242424242424242", "4242 4242 4242 4242"):
         with pytest.raises(InvalidPaymentMethod):
-            await authorize_payment(engine, registry, payment_id=payment_id, payment_method_token=token, idempotency_key_base="n")
+            await authorize_payment(
+                engine, registry, payment_id=payment_id, payment_method_token=token, idempotency_key_base="n"
+            )
     assert attempt_rows(db, payment_id) == []
 
 

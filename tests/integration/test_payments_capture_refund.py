@@ -8,7 +8,13 @@ import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mercato.kernel.errors import Conflict, IdempotencyKeyReused, InvalidTransition, PaymentUnavailable, RefundExceedsCaptured
+from mercato.kernel.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    PaymentUnavailable,
+    RefundExceedsCaptured,
+)
 from mercato.payments import ProviderRegistry, authorize_payment, capture_payment, refund_payment, void_payment
 from tests.psp_fixtures import SandboxProcess, attempt_rows, new_payment, payment_row
 
@@ -40,7 +46,9 @@ async def test_partial_multiple_and_final_captures(
     [intent] = primary.intents_for(payment_id)
     assert (intent["status"], intent["amount_received"], intent["amount_capturable"]) == ("succeeded", 7000, 0)
     with pytest.raises(InvalidTransition):
-        await capture_payment(engine, registry, payment_id=payment_id, amount=1, final=True, idempotency_key="shipment-4")
+        await capture_payment(
+            engine, registry, payment_id=payment_id, amount=1, final=True, idempotency_key="shipment-4"
+        )
     assert [a["operation"] for a in attempt_rows(db, payment_id)] == ["authorize", "capture", "capture", "capture"]
 
 
@@ -57,7 +65,9 @@ async def test_the_same_capture_key_never_captures_twice(
     assert intent["amount_received"] == 4000
     assert sum(a["operation"] == "capture" for a in attempt_rows(db, payment_id)) == 1
     with pytest.raises(IdempotencyKeyReused):
-        await capture_payment(engine, registry, payment_id=payment_id, amount=4001, final=False, idempotency_key="shipment-1")
+        await capture_payment(
+            engine, registry, payment_id=payment_id, amount=4001, final=False, idempotency_key="shipment-1"
+        )
 
 
 async def test_capturing_more_than_is_left_is_refused_before_the_psp_is_asked(
@@ -65,7 +75,9 @@ async def test_capturing_more_than_is_left_is_refused_before_the_psp_is_asked(
 ) -> None:
     payment_id = await _authorized(engine, registry, amount=5000)
     with pytest.raises(Conflict):
-        await capture_payment(engine, registry, payment_id=payment_id, amount=5001, final=True, idempotency_key="too-much")
+        await capture_payment(
+            engine, registry, payment_id=payment_id, amount=5001, final=True, idempotency_key="too-much"
+        )
     assert [a["operation"] for a in attempt_rows(db, payment_id)] == ["authorize"]
 
 
@@ -131,5 +143,7 @@ async def test_a_capture_while_the_psp_is_down_is_retryable_with_the_same_key(
     with pytest.raises(PaymentUnavailable):
         await capture_payment(engine, registry, payment_id=payment_id, amount=1000, final=True, idempotency_key="ship")
     primary.configure(error_rate=0.0)
-    view = await capture_payment(engine, registry, payment_id=payment_id, amount=1000, final=True, idempotency_key="ship")
+    view = await capture_payment(
+        engine, registry, payment_id=payment_id, amount=1000, final=True, idempotency_key="ship"
+    )
     assert (view.status, view.amount_captured) == ("captured", 1000)

@@ -29,7 +29,9 @@ async def _timed_out(engine: AsyncEngine, registry: ProviderRegistry, amount: in
 
 
 def _reviews(db: psycopg.Connection[Any], payment_id: str) -> list[tuple[str, str]]:
-    rows = db.execute("SELECT reason, status FROM payment_reviews WHERE payment_id = %s ORDER BY created_at", (payment_id,))
+    rows = db.execute(
+        "SELECT reason, status FROM payment_reviews WHERE payment_id = %s ORDER BY created_at", (payment_id,)
+    )
     return [(r[0], r[1]) for r in rows.fetchall()]
 
 

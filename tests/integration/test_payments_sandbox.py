@@ -40,7 +40,9 @@ async def test_visa_and_mastercard_authorize_with_manual_capture(primary: Sandbo
         ("pm_card_chargeDeclinedFraudulent", "fraudulent"),
     ],
 )
-async def test_test_payment_methods_decline_with_their_codes(primary: SandboxProcess, pm: str, decline_code: str) -> None:
+async def test_test_payment_methods_decline_with_their_codes(
+    primary: SandboxProcess, pm: str, decline_code: str
+) -> None:
     provider = primary.provider()
     try:
         with pytest.raises(ProviderDeclined) as declined:
@@ -117,13 +119,17 @@ async def test_multicapture_then_final_capture_then_partial_and_full_refunds(pri
     provider = primary.provider()
     try:
         auth = await provider.authorize(_request(amount=10000), idempotency_key=f"sbx-mc-{primary.port}")
-        first = await provider.capture(auth.reference, amount=3000, final=False, idempotency_key="mc-1" + auth.reference)
+        first = await provider.capture(
+            auth.reference, amount=3000, final=False, idempotency_key="mc-1" + auth.reference
+        )
         assert (first.state, first.amount_received, first.amount_capturable) == ("authorized", 3000, 7000)
         final = await provider.capture(auth.reference, amount=2000, final=True, idempotency_key="mc-2" + auth.reference)
         assert (final.state, final.amount_received, final.amount_capturable) == ("captured", 5000, 0)
         with pytest.raises(ProviderInvalidRequest):
             await provider.capture(auth.reference, amount=1, final=True, idempotency_key="mc-3" + auth.reference)
-        refund = await provider.refund(auth.reference, amount=1500, idempotency_key="rf-1" + auth.reference, metadata={})
+        refund = await provider.refund(
+            auth.reference, amount=1500, idempotency_key="rf-1" + auth.reference, metadata={}
+        )
         assert refund.amount == 1500
         with pytest.raises(ProviderInvalidRequest) as over:
             await provider.refund(auth.reference, amount=3501, idempotency_key="rf-2" + auth.reference, metadata={})
@@ -152,7 +158,9 @@ async def test_sandbox_misbehaviours_on_demand(primary: SandboxProcess) -> None:
             await provider.authorize(_request("pm_sandbox_timeout", m="t"), idempotency_key=f"sbx-to-{primary.port}")
         assert timeout.value.code == "timeout"
         # It processed the request before hanging: the same key replays the authorization.
-        replay = await provider.authorize(_request("pm_sandbox_timeout", m="t"), idempotency_key=f"sbx-to-{primary.port}")
+        replay = await provider.authorize(
+            _request("pm_sandbox_timeout", m="t"), idempotency_key=f"sbx-to-{primary.port}"
+        )
         assert replay.state == "authorized"
         with pytest.raises(ProviderOutcomeUnknown) as failed:
             await provider.authorize(_request("pm_sandbox_500"), idempotency_key=f"sbx-500-{primary.port}")
@@ -167,7 +175,10 @@ async def test_sandbox_misbehaviours_on_demand(primary: SandboxProcess) -> None:
 async def test_a_wrong_api_key_is_refused(primary: SandboxProcess) -> None:
     response = httpx.get(f"{primary.url}/v1/payment_intents", headers={"Authorization": "Bearer sk_test_wrong"})
     assert response.status_code == 401
-    assert httpx.get(f"{primary.url}/v1/payment_intents", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
+    assert (
+        httpx.get(f"{primary.url}/v1/payment_intents", headers={"Authorization": f"Bearer {API_KEY}"}).status_code
+        == 200
+    )
 
 
 async def test_state_survives_a_crash_and_restart(own_sandbox: SandboxProcess) -> None:
