@@ -108,3 +108,9 @@ def test_the_queue_is_for_admins_only_and_validates_input(
     )
     assert missing.status_code == 404
     assert db.execute("SELECT count(*) FROM payment_reviews").fetchone() == (0,)
+
+
+def test_payment_metrics_are_exported(psp_api: httpx.Client) -> None:
+    text = psp_api.get("/metrics").text
+    for name in ("mercato_psp_calls_total", "mercato_psp_latency_seconds", "mercato_payment_attempts_unknown"):
+        assert f"# TYPE {name}" in text

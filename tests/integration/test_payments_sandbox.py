@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 import pytest
+import stripe
+import uvicorn
 
 from mercato.payments.providers.base import (
     AuthorizeRequest,
@@ -13,7 +18,7 @@ from mercato.payments.providers.base import (
     ProviderOutcomeUnknown,
     ProviderUnavailable,
 )
-from tests.psp_fixtures import API_KEY, SandboxProcess
+from tests.psp_fixtures import API_KEY, WEBHOOK_SECRET, SandboxProcess, free_port
 
 
 def _request(pm: str = "pm_card_visa", amount: int = 2500, **metadata: str) -> AuthorizeRequest:
@@ -196,3 +201,64 @@ async def test_state_survives_a_crash_and_restart(own_sandbox: SandboxProcess) -
         assert replay.reference == auth.reference
     finally:
         await provider.close()
+
+
+async def test_delayed_method_succeeds_after_its_delay_and_json_bodies_are_accepted(primary: SandboxProcess) -> None:
+    primary.configure(delayed_ms=50)
+    provider = primary.provider()
+    try:
+        slow = await provider.authorize(_request("pm_sandbox_delayed"), idempotency_key=f"sbx-delay-{primary.port}")
+        assert slow.state == "authorized"
+    finally:
+        await provider.close()
+    response = httpx.post(
+        f"{primary.url}/v1/payment_intents",
+        json={"amount": 700, "currency": "eur", "payment_method": "pm_card_visa", "confirm": True,
+              "capture_method": "manual", "metadata": {"source": "json"}},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["metadata"]) == ("requires_capture", {"source": "json"})
+
+
+async def test_webhooks_are_signed_and_retried_until_delivered(primary: SandboxProcess) -> None:
+    received: list[tuple[str, bytes]] = []
+    failures_left = 2
+
+    async def endpoint(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal failures_left
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        status = 500 if failures_left > 0 else 200
+        failures_left -= 1
+        headers = dict(scope["headers"])
+        received.append((headers.get(b"stripe-signature", b"").decode(), body))
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    config = uvicorn.Config(endpoint, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        primary.configure(webhook_url=f"http://127.0.0.1:{config.port}/hook", webhook_retry_base_seconds=0.05)
+        provider = primary.provider()
+        try:
+            auth = await provider.authorize(_request(), idempotency_key=f"sbx-hook-{primary.port}")
+        finally:
+            await provider.close()
+        while len(received) < 3:
+            await asyncio.sleep(0.02)
+        signature, body = received[-1]
+        event = stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET)
+        assert event.type == "payment_intent.amount_capturable_updated"
+        assert event.data.object.id == auth.reference
+        assert {b for _, b in received} == {body}  # the same event each time
+    finally:
+        server.should_exit = True
+        await task

@@ -36,7 +36,9 @@ async def get_tx(container: ContainerDep) -> AsyncIterator[Tx]:
 
 
 ReadConn = Annotated[AsyncConnection, Depends(get_read_conn)]
-WriteTx = Annotated[Tx, Depends(get_tx)]
+# scope="function": the transaction commits before the response is sent, so a 2xx always means committed
+# (FastAPI's default for yield dependencies now ends them after the response: a client could read too early).
+WriteTx = Annotated[Tx, Depends(get_tx, scope="function")]
 
 
 def _bearer_token(request: Request) -> str | None:
