@@ -7,67 +7,19 @@ retrieval, list and metadata search. Every change is written to the file store b
 from __future__ import annotations
 
 import re
-import secrets
-import string
 import time
 from collections.abc import Callable
 from typing import Any
 
 from mercato.payments.sandbox.cards import DECLINE_MESSAGES, TEST_PAYMENT_METHODS, Behaviour, behaviour_of_card
 from mercato.payments.sandbox.config import SandboxConfig
+from mercato.payments.sandbox.errors import StripeApiError, invalid, missing, new_object_id
 from mercato.payments.sandbox.forms import as_bool, as_int
 from mercato.payments.sandbox.store import FileStore
 
 API_VERSION = "2025-01-27.acacia"
-_ALPHANUM = string.ascii_letters + string.digits
 _CURRENCY = re.compile(r"^[a-z]{3}$")
 _SEARCH = re.compile(r"^metadata\[['\"]([A-Za-z0-9_\-]+)['\"]\]:['\"]([^'\"]*)['\"]$")
-
-
-def new_object_id(prefix: str) -> str:
-    """A Stripe-like id: a prefix and 24 random letters and digits."""
-    return prefix + "_" + "".join(secrets.choice(_ALPHANUM) for _ in range(24))
-
-
-class StripeApiError(Exception):
-    """An error answered in Stripe's shape: `{"error": {"type", "code", "message", ...}}`."""
-
-    def __init__(
-        self,
-        status: int,
-        error_type: str,
-        message: str,
-        *,
-        code: str | None = None,
-        param: str | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body: dict[str, Any] = {"type": error_type, "message": message}
-        if code:
-            self.body["code"] = code
-        if param:
-            self.body["param"] = param
-        self.body.update(extra)
-
-    def payload(self) -> dict[str, Any]:
-        """The JSON body of the error response."""
-        return {"error": self.body}
-
-
-def _invalid(message: str, *, param: str | None = None, code: str | None = None) -> StripeApiError:
-    return StripeApiError(400, "invalid_request_error", message, param=param, code=code)
-
-
-def _missing(kind: str, object_id: str, param: str = "id") -> StripeApiError:
-    return StripeApiError(
-        404 if param == "id" else 400,
-        "invalid_request_error",
-        f"No such {kind}: '{object_id}'",
-        code="resource_missing",
-        param=param,
-    )
 
 
 class SandboxPSP:
@@ -84,10 +36,10 @@ class SandboxPSP:
     def create_payment_method(self, params: dict[str, Any]) -> dict[str, Any]:
         """Tokenize a card: only the brand, last four digits and expiry are kept, never the number."""
         if params.get("type", "card") != "card":
-            raise _invalid("Only card payment methods are supported by the sandbox", param="type")
+            raise invalid("Only card payment methods are supported by the sandbox", param="type")
         card = params.get("card")
         if not isinstance(card, dict) or not card.get("number"):
-            raise _invalid("Missing required param: card[number].", param="card[number]")
+            raise invalid("Missing required param: card[number].", param="card[number]")
         behaviour = behaviour_of_card(str(card["number"]))
         if behaviour is None:
             raise StripeApiError(402, "card_error", "Your card number is incorrect.", code="incorrect_number")
@@ -132,7 +84,7 @@ class SandboxPSP:
             return TEST_PAYMENT_METHODS[pm_id]
         stored = self.store.get("payment_method", pm_id)
         if stored is None:
-            raise _missing("PaymentMethod", pm_id, param)
+            raise missing("PaymentMethod", pm_id, param)
         card, rules = stored["card"], stored["_behaviour"]
         return Behaviour(card["brand"], card["last4"], rules["decline_code"], rules["error_code"])
 
@@ -142,18 +94,18 @@ class SandboxPSP:
         """Check a create request before anything is executed; returns the payment method's behaviour."""
         amount = as_int(params.get("amount"))
         if amount is None or amount < 1:
-            raise _invalid("Missing or invalid required param: amount.", param="amount")
+            raise invalid("Missing or invalid required param: amount.", param="amount")
         currency = str(params.get("currency", ""))
         if not _CURRENCY.match(currency):
-            raise _invalid("Missing or invalid required param: currency.", param="currency")
+            raise invalid("Missing or invalid required param: currency.", param="currency")
         if params.get("capture_method", "automatic") not in ("manual", "automatic"):
-            raise _invalid("Invalid capture_method.", param="capture_method")
+            raise invalid("Invalid capture_method.", param="capture_method")
         pm_id = params.get("payment_method")
         if as_bool(params.get("confirm"), default=False) and not pm_id:
-            raise _invalid("A payment method is required to confirm.", param="payment_method")
+            raise invalid("A payment method is required to confirm.", param="payment_method")
         metadata = params.get("metadata", {})
         if not isinstance(metadata, dict):
-            raise _invalid("Invalid metadata.", param="metadata")
+            raise invalid("Invalid metadata.", param="metadata")
         return self.behaviour(str(pm_id), param="payment_method") if pm_id else None
 
     def create_intent(self, params: dict[str, Any], behaviour: Behaviour | None) -> dict[str, Any]:
@@ -250,21 +202,21 @@ class SandboxPSP:
         """A PaymentIntent by id (expiring its authorization first if it is past `capture_before`)."""
         intent = self.store.get("payment_intent", intent_id)
         if intent is None:
-            raise _missing("payment_intent", intent_id)
+            raise missing("payment_intent", intent_id)
         return self._expire_if_due(intent)
 
     def capture(self, intent_id: str, params: dict[str, Any]) -> dict[str, Any]:
         """Capture all or part of an authorization; `final_capture=false` keeps the rest capturable."""
         intent = dict(self.intent(intent_id))
         if intent["status"] != "requires_capture":
-            raise _invalid(
+            raise invalid(
                 f"This PaymentIntent could not be captured because it has a status of {intent['status']}.",
                 code="payment_intent_unexpected_state",
             )
         amount = as_int(params.get("amount_to_capture"))
         amount = intent["amount_capturable"] if amount is None else amount
         if amount < 1 or amount > intent["amount_capturable"]:
-            raise _invalid(
+            raise invalid(
                 f"The amount_to_capture ({amount}) is greater than the amount capturable"
                 f" ({intent['amount_capturable']}).",
                 param="amount_to_capture",
@@ -285,7 +237,7 @@ class SandboxPSP:
         """Cancel (void) an intent that has not been captured; the authorization is released."""
         intent = dict(self.intent(intent_id))
         if intent["status"] in ("succeeded", "canceled") or intent["amount_received"] > 0:
-            raise _invalid(
+            raise invalid(
                 f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}.",
                 code="payment_intent_unexpected_state",
             )
@@ -304,21 +256,21 @@ class SandboxPSP:
         if not intent_id and params.get("charge"):
             charge = self.store.get("charge", str(params["charge"]))
             if charge is None:
-                raise _missing("charge", str(params["charge"]), "charge")
+                raise missing("charge", str(params["charge"]), "charge")
             intent_id = charge["payment_intent"]
         if not intent_id:
-            raise _invalid("One of charge or payment_intent is required.", param="payment_intent")
+            raise invalid("One of charge or payment_intent is required.", param="payment_intent")
         intent = self.store.get("payment_intent", str(intent_id))
         if intent is None:
-            raise _missing("payment_intent", str(intent_id), "payment_intent")
+            raise missing("payment_intent", str(intent_id), "payment_intent")
         charge = dict(self._charge(intent))
         refundable = charge["amount_captured"] - charge["amount_refunded"]
         if refundable <= 0:
-            raise _invalid(f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
+            raise invalid(f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
         amount = as_int(params.get("amount"))
         amount = refundable if amount is None else amount
         if amount < 1 or amount > refundable:
-            raise _invalid(
+            raise invalid(
                 f"Refund amount ({amount}) is greater than unrefunded amount on charge ({refundable})",
                 param="amount",
                 code="amount_too_large",
@@ -345,7 +297,7 @@ class SandboxPSP:
         """A refund by id."""
         refund = self.store.get("refund", refund_id)
         if refund is None:
-            raise _missing("refund", refund_id)
+            raise missing("refund", refund_id)
         return refund
 
     def list_intents(self, *, limit: int, starting_after: str | None) -> dict[str, Any]:
@@ -361,7 +313,7 @@ class SandboxPSP:
         """`metadata['key']:'value'` search; the sandbox's index is immediately consistent."""
         match = _SEARCH.match(query.strip())
         if not match:
-            raise _invalid("The sandbox only supports metadata['key']:'value' queries.", param="query")
+            raise invalid("The sandbox only supports metadata['key']:'value' queries.", param="query")
         key, value = match.groups()
         found = [self._expire_if_due(i) for i in self.store.all("payment_intent") if i["metadata"].get(key) == value]
         return {"object": "search_result", "url": "/v1/payment_intents/search", "data": found, "has_more": False}
@@ -385,7 +337,7 @@ class SandboxPSP:
     def _charge(self, intent: dict[str, Any]) -> dict[str, Any]:
         charge = self.store.get("charge", intent.get("latest_charge") or "")
         if charge is None or not charge["paid"]:
-            raise _invalid("This PaymentIntent has no successful charge.", code="payment_intent_unexpected_state")
+            raise invalid("This PaymentIntent has no successful charge.", code="payment_intent_unexpected_state")
         return charge
 
     def _expire_if_due(self, intent: dict[str, Any]) -> dict[str, Any]:

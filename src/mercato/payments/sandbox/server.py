@@ -23,8 +23,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mercato.payments.sandbox.config import SandboxConfig
+from mercato.payments.sandbox.errors import StripeApiError, new_object_id
 from mercato.payments.sandbox.forms import MalformedParams, as_int, decode_body, decode_form
-from mercato.payments.sandbox.psp import SandboxPSP, StripeApiError, new_object_id
+from mercato.payments.sandbox.psp import SandboxPSP
 from mercato.payments.sandbox.store import FileStore
 from mercato.payments.sandbox.webhooks import WebhookSender
 

@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from mercato.payments.sandbox.config import SandboxConfig
-from mercato.payments.sandbox.psp import new_object_id
+from mercato.payments.sandbox.errors import new_object_id
 from mercato.payments.sandbox.store import FileStore
 
 
