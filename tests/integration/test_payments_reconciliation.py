@@ -151,7 +151,9 @@ async def test_an_expired_authorization_is_detected_and_an_orders_goes_to_review
         async with unit_of_work(engine) as tx:
             await attach_order(tx, payment_id=payment_id, order_id="ord_00000000000000000000000001")
         clock = FrozenClock(datetime.now(UTC) + timedelta(seconds=2))
+        deadline = asyncio.get_running_loop().time() + 15
         while sandbox.intents_for(payment_id)[0]["status"] != "canceled":
+            assert asyncio.get_running_loop().time() < deadline, "the sandbox never expired the authorization"
             await asyncio.sleep(0.1)  # the sandbox's own clock must pass capture_before too
         report = await reconcile_payments(engine, registry, clock=clock, policy=PATIENT)
         assert report.expired == 1

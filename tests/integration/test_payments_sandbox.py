@@ -252,7 +252,9 @@ async def test_webhooks_are_signed_and_retried_until_delivered(primary: SandboxP
             auth = await provider.authorize(_request(), idempotency_key=f"sbx-hook-{primary.port}")
         finally:
             await provider.close()
+        deadline = asyncio.get_running_loop().time() + 15
         while len(received) < 3:
+            assert asyncio.get_running_loop().time() < deadline, "the webhook was not retried"
             await asyncio.sleep(0.02)
         signature, body = received[-1]
         event = stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET)
