@@ -36,20 +36,25 @@ class CardNumberFilter(logging.Filter):
         return True
 
 
-def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
-    """Configure structlog and the standard library's logging to write one JSON object per line."""
+def log_processors(*, json: bool = True) -> list[structlog.types.Processor]:
+    """The processor chain every log event goes through: context, level, time, tracebacks, scrubbing, render."""
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        scrub_card_numbers,
+        renderer,
+    ]
+
+
+def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
+    """Configure structlog and the standard library's logging to write one JSON object per line."""
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            scrub_card_numbers,
-            renderer,
-        ],
+        processors=log_processors(json=json),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
