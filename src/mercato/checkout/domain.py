@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mercato.pricing.domain import line_tax, split_proportionally
+from mercato.pricing import line_tax, split_proportionally
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,8 +71,11 @@ class SagaRunner:
     clock: Clock
     lease: timedelta = timedelta(seconds=30)
 
-    async def start_or_resume(self, *, user_id: str, idempotency_key: str, cart_id: str) -> SagaContext:
-        """The session for (user, key): a new one, or an abandoned one claimed for resumption."""
+    async def start_or_resume(
+        self, *, user_id: str, idempotency_key: str, cart_id: str, state: dict[str, Any] | None = None
+    ) -> SagaContext:
+        """The session for (user, key): a new one (starting from `state`), or an abandoned one claimed
+        for resumption, or a finished one (completed or failed) as it ended."""
         now = self.clock.now()
         async with self.engine.begin() as conn:
             created = (
@@ -83,6 +86,7 @@ class SagaRunner:
                         user_id=user_id,
                         idempotency_key=idempotency_key,
                         cart_id=cart_id,
+                        state=state or {},
                         lease_until=now + self.lease,
                     )
                     .on_conflict_do_nothing()
@@ -145,6 +149,18 @@ class SagaRunner:
                     .values(steps_done=ctx.done, state=ctx.state, updated_at=func.now())
                 )
         await self._set_status(ctx, "failed", problem)
+        if problem and problem.get("retryable"):
+            await self._free_key(ctx)
+
+    async def _free_key(self, ctx: SagaContext) -> None:
+        """A retryable failure is not the key's final answer: move the session aside so a retry with the
+        same Idempotency-Key starts a fresh attempt (a new holder of stock, a new payment)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(checkout_sessions)
+                .where(checkout_sessions.c.id == ctx.session_id)
+                .values(idempotency_key=checkout_sessions.c.idempotency_key + "#retried-" + ctx.session_id)
+            )
 
     async def _set_status(self, ctx: SagaContext, status: str, problem: dict[str, Any] | None) -> None:
         ctx.status, ctx.error = status, problem
@@ -208,7 +224,10 @@ def _problem_of(error: BaseException | None) -> dict[str, Any] | None:
     if error is None:
         return {"code": "abandoned", "detail": "the checkout was interrupted and has been rolled back"}
     if isinstance(error, DomainError):
-        return {"code": error.code, "status": error.status, "detail": error.detail, **_jsonable(error.extra)}
+        problem = {"code": error.code, "status": error.status, "title": error.title, "detail": error.detail}
+        if error.retryable is not None:
+            problem["retryable"] = error.retryable
+        return {**_jsonable(error.extra), **problem}
     return {"code": "internal-error", "status": 500, "detail": "the checkout failed unexpectedly"}
 
 
