@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from mercato.cart.api import router as cart_router
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
 from mercato.config import Settings
@@ -71,6 +72,7 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,
+        cart_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)

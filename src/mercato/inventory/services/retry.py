@@ -1,0 +1,56 @@
+"""Run a stock move inside a savepoint and retry it on the transient failures PostgreSQL may raise.
+
+Locks are taken in key order so deadlocks should not happen, but a caller's SERIALIZABLE transaction or an
+unforeseen lock path may still produce one; rolling back to the savepoint drops exactly this attempt's
+locks and writes, so the move can be retried without failing the caller's whole unit of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Collection
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+T = TypeVar("T")
+
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
+UNIQUE_VIOLATION = "23505"
+TRANSIENT = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+
+
+class RetryMove(Exception):
+    """Raised by a move when what it saw changed under it (e.g. a plan went stale); it is simply re-run."""
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error, if the driver reported one."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code if isinstance(code, str) else None
+
+
+async def with_retries(
+    conn: AsyncConnection,
+    move: Callable[[], Awaitable[T]],
+    *,
+    retry_on: Collection[str] = TRANSIENT,
+    attempts: int = 6,
+) -> T:
+    """Run `move` in a savepoint; on a transient error or RetryMove, roll back to it and run again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with conn.begin_nested():
+                return await move()
+        except DBAPIError as exc:
+            if attempt == attempts or sqlstate(exc) not in retry_on:
+                raise
+        except RetryMove:
+            if attempt == attempts:
+                raise
+        # Jittered exponential backoff, so colliding movers do not collide again in lock step.
+        await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
