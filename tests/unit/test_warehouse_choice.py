@@ -20,6 +20,7 @@ CA = Destination(country="US", region="CA")
 def row(
     warehouse_id: str,
     available: int,
+    *,
     country: str = "US",
     region: str = "CA",
     priority: int = 100,
