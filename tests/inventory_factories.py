@@ -7,14 +7,16 @@ merchant and a price; the inventory and cart code under test reads them through 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime
 
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mercato.db.engine import make_engine
 from mercato.db.unit_of_work import unit_of_work
-from mercato.inventory import receive_stock
+from mercato.inventory import receive_stock, reserve_stock
 from mercato.inventory.services.warehouses import create_warehouse
 from mercato.kernel.ids import new_id
 
@@ -94,3 +96,17 @@ async def stock(engine: AsyncEngine, *, sku_id: str, warehouse_id: str, qty: int
         await receive_stock(
             tx, sku_id=sku_id, warehouse_id=warehouse_id, qty=qty, reference=None, actor="test", now=datetime.now(UTC)
         )
+
+
+def hold_stock(database_url: str, *, sku_id: str, qty: int, holder: str) -> None:
+    """From synchronous (HTTP) tests: reserve `qty` units as a checkout would."""
+
+    async def run() -> None:
+        engine = make_engine(database_url, pool_size=1, max_overflow=0)
+        try:
+            async with unit_of_work(engine) as tx:
+                await reserve_stock(tx, lines=[(sku_id, qty)], holder=holder, ttl_seconds=900, now=datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
