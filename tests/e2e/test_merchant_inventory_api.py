@@ -24,7 +24,7 @@ def put_stock(api: httpx.Client, staff: Account, sku_id: str, warehouse_id: str,
     return api.put(f"/v1/merchant/skus/{sku_id}/stock/{warehouse_id}", json={"on_hand": on_hand}, headers=staff.headers)
 
 
-def ledger(api: httpx.Client, staff: Account, sku_id: str, **params: object) -> httpx.Response:
+def ledger(api: httpx.Client, staff: Account, sku_id: str, **params: str | int) -> httpx.Response:
     return api.get(f"/v1/merchant/skus/{sku_id}/ledger", params=params, headers=staff.headers)
 
 

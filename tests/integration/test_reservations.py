@@ -163,8 +163,9 @@ async def test_commit_after_release_commits_nothing(engine: AsyncEngine) -> None
     await stock(engine, sku_id="sku_a", warehouse_id=wh, qty=5)
     await stock(engine, sku_id="sku_b", warehouse_id=wh, qty=5)
     held = await reserve(engine, "chk_1", [("sku_a", 1), ("sku_b", 1)])
+    [line_a] = [r for r in held if r.sku_id == "sku_a"]
     async with unit_of_work(engine) as tx:
-        await release_reservations(tx, ids=[held[0].id], reason="expired", now=NOW)
+        await release_reservations(tx, ids=[line_a.id], reason="expired", now=NOW)
     with pytest.raises(ReservationsReleased):
         async with unit_of_work(engine) as tx:
             await commit_reservations(tx, holder="chk_1", now=NOW)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -46,7 +46,7 @@ async def _customer_cart(conn: AsyncConnection, *, user_id: str, currency: str, 
         await conn.execute(
             insert(carts)
             .values(id=new_id("cart"), user_id=user_id, currency=currency, created_at=now, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["user_id"], index_where=carts.c.status == "active")
+            .on_conflict_do_nothing(index_elements=["user_id"], index_where=text("status = 'active'"))
             .returning(carts.c.id)
         )
     ).first()
