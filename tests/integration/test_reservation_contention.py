@@ -92,6 +92,30 @@ async def test_200_concurrent_two_unit_reservations_split_over_three_warehouses_
     assert await invariants(engine) == []
 
 
+async def test_a_reserve_retried_concurrently_for_one_holder_holds_once(engine: AsyncEngine) -> None:
+    near, far = await warehouse(engine, region="CA", priority=1), await warehouse(engine, region="NY", priority=2)
+    await stock(engine, sku_id="sku_a", warehouse_id=near, qty=2)
+    await stock(engine, sku_id="sku_a", warehouse_id=far, qty=10)
+
+    async def attempt() -> list[str]:
+        async with unit_of_work(engine) as tx:
+            held = await reserve_stock(
+                tx,
+                lines=[("sku_a", 2)],
+                holder="chk_retried",
+                ttl_seconds=900,
+                now=NOW,
+                destination_country="US",
+                destination_region="CA",
+            )
+        return [r.id for r in held]
+
+    answers = await asyncio.gather(*(attempt() for _ in range(12)))
+    assert len({tuple(a) for a in answers}) == 1
+    assert await totals(engine) == (12, 2, 0)
+    assert await invariants(engine) == []
+
+
 async def test_random_reserve_release_commit_extend_and_expiry_from_24_connections_keep_the_invariants(
     engine: AsyncEngine,
 ) -> None:

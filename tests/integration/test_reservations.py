@@ -122,6 +122,28 @@ async def test_reserving_again_for_the_same_holder_replays_instead_of_holding_tw
         await reserve(engine, "chk_1", [("sku_a", 3)])
 
 
+async def test_a_replay_after_the_last_units_went_to_the_holder_itself_is_not_out_of_stock(engine: AsyncEngine) -> None:
+    wh = await warehouse(engine)
+    await stock(engine, sku_id="sku_a", warehouse_id=wh, qty=2)
+    first = await reserve(engine, "chk_1", [("sku_a", 2)])
+    assert await reserve(engine, "chk_1", [("sku_a", 2)]) == first
+    async with unit_of_work(engine) as tx:
+        await release_reservations(tx, holder="chk_1", reason="cancelled", now=NOW)
+    with pytest.raises(Conflict):  # a holder reserves once; a new attempt needs a new holder
+        await reserve(engine, "chk_1", [("sku_a", 2)])
+
+
+async def test_a_refused_reservation_leaves_the_callers_transaction_usable(engine: AsyncEngine) -> None:
+    wh = await warehouse(engine)
+    await stock(engine, sku_id="sku_a", warehouse_id=wh, qty=1)
+    async with unit_of_work(engine) as tx:
+        with pytest.raises(OutOfStock):
+            await reserve_stock(tx, lines=[("sku_a", 2)], holder="chk_1", ttl_seconds=TTL, now=NOW)
+        [held] = await reserve_stock(tx, lines=[("sku_a", 1)], holder="chk_1", ttl_seconds=TTL, now=NOW)
+    assert held.qty == 1
+    assert await invariants(engine) == []
+
+
 async def test_reserve_refuses_empty_or_non_positive_lines(engine: AsyncEngine) -> None:
     for lines in ([], [("sku_a", 0)], [("sku_a", -1)]):
         with pytest.raises(ValidationFailed):

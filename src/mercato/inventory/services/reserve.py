@@ -1,11 +1,16 @@
 """Reserving stock for a checkout: all lines or none, never more than is available, whatever the contention.
 
-Two statements inside a retried savepoint. The first locks the candidate stock rows in (sku_id,
-warehouse_id) order, so concurrent reservers queue on the same rows in the same order and cannot
-deadlock, and reads what they hold after the lock. The pure allocator then picks warehouses. The second
-statement writes everything at once: the conditional UPDATE (`on_hand - reserved >= qty`, the stock check
-itself), the reservations and the ledger rows. Should a row hold less than planned, fewer rows come back,
-the savepoint is rolled back and the attempt re-runs on fresh numbers.
+Two statements inside a savepoint. The first locks the candidate stock rows in (sku_id, warehouse_id)
+order, so concurrent reservers queue on the same rows in the same order and cannot deadlock, and reads
+what they hold once locked. The pure allocator then picks warehouses. The second statement writes
+everything at once: the conditional UPDATE (`on_hand - reserved >= qty`, the stock check itself), the
+reservations and the ledger rows, unless the holder already has reservations. Should a row hold less
+than planned, fewer rows come back and the attempt re-runs on fresh numbers.
+
+A retried reserve for the same holder (a saga step run twice) must not hold twice. Two such attempts
+lock the same stock rows, so the second waits until the first commits; its write statement starts after
+that with a fresh snapshot, sees the first's reservations and writes nothing, and the attempt answers
+them. The holder check therefore costs no extra round trip on the common path.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Integer, Text
 
 from mercato.db.unit_of_work import Tx
@@ -48,6 +54,7 @@ _HOLD_STOCK = text(
         SELECT * FROM unnest(
             CAST(:ids AS text[]), CAST(:sku_ids AS text[]), CAST(:warehouse_ids AS text[]), CAST(:qtys AS integer[])
         ) AS a(id, sku_id, warehouse_id, qty)
+        WHERE NOT EXISTS (SELECT 1 FROM reservations WHERE holder = :holder)
     ), held AS (
         UPDATE inventory i SET reserved = i.reserved + a.qty, updated_at = :now
         FROM alloc a
@@ -85,10 +92,21 @@ def _validated(lines: Iterable[tuple[str, int]], holder: str, ttl_seconds: int) 
     return merge_lines(line_list)
 
 
-def _replayed(existing: list[Reservation], wanted: dict[str, int]) -> list[Reservation]:
-    """A holder reserves once; the same request again (a retried saga step) answers what it holds."""
+class _Replay(Exception):
+    """Leaves the attempt (and its savepoint, rolled back: it wrote nothing) with the holder's reservations."""
+
+    def __init__(self, reservations: list[Reservation]) -> None:
+        self.reservations = reservations
+
+
+async def _replay_if_held(conn: AsyncConnection, holder: str, wanted: dict[str, int]) -> None:
+    """A holder reserves once; the same request again (a retried saga step) answers what it holds, and
+    anything else for a holder that already reserved is a Conflict."""
+    existing = await holder_reservations(conn, holder=holder)
+    if not existing:
+        return
     if all(r.status is ReservationStatus.ACTIVE for r in existing) and same_lines(existing, wanted):
-        return existing
+        raise _Replay(existing)
     raise Conflict("this holder already has reservations for other lines, or they are no longer held")
 
 
@@ -112,9 +130,6 @@ async def reserve_stock(
     conn = tx.conn
 
     async def attempt() -> list[Reservation]:
-        existing = await holder_reservations(conn, holder=holder)
-        if existing:
-            return _replayed(existing, wanted)
         candidates = await conn.execute(_LOCK_CANDIDATES, {"sku_ids": sorted(wanted)})
         plan = plan_allocation(
             wanted,
@@ -125,6 +140,7 @@ async def reserve_stock(
             destination,
         )
         if not plan.complete:
+            await _replay_if_held(conn, holder, wanted)  # a replay must not fail once its own hold used the stock
             raise OutOfStock("not enough stock for every line", skus=list(plan.short_skus))
         allocations = plan.allocations
         rows = await conn.execute(
@@ -141,9 +157,15 @@ async def reserve_stock(
             },
         )
         held = sorted((reservation_from_row(r) for r in rows), key=lambda r: r.id)
+        if not held:
+            await _replay_if_held(conn, holder, wanted)
         if len(held) != len(allocations):
             raise RetryMove
         return held
 
-    # A unique violation means a racing attempt for the same holder won: retrying replays its answer.
-    return await with_retries(conn, attempt, retry_on=TRANSIENT | {UNIQUE_VIOLATION})
+    try:
+        # A unique violation means a racing attempt for the same holder (with other lines) won; the retry
+        # then finds its reservations.
+        return await with_retries(conn, attempt, retry_on=TRANSIENT | {UNIQUE_VIOLATION})
+    except _Replay as replay:
+        return replay.reservations

@@ -1,8 +1,14 @@
-"""Run a stock move inside a savepoint and retry it on the transient failures PostgreSQL may raise.
+"""Run a stock move inside a savepoint and retry it when PostgreSQL picks it as a deadlock victim.
 
-Locks are taken in key order so deadlocks should not happen, but a caller's SERIALIZABLE transaction or an
-unforeseen lock path may still produce one; rolling back to the savepoint drops exactly this attempt's
-locks and writes, so the move can be retried without failing the caller's whole unit of work.
+Stock rows are locked in key order so moves cannot deadlock each other, but a caller holding other locks
+still might; rolling back to the savepoint drops exactly this attempt's locks and writes, so the move can
+be retried without failing the caller's whole unit of work. The savepoint also keeps a refused move
+(out of stock, conflict) from aborting the caller's transaction.
+
+Serialization failures (40001) are deliberately not retried here: they only arise when the caller runs
+REPEATABLE READ or SERIALIZABLE, whose snapshot is fixed for the whole transaction, so a retry inside it
+would fail the same way; such a caller must retry its whole unit of work. Mercato's units of work run
+READ COMMITTED, where the locking reads always see the latest committed row.
 """
 
 from __future__ import annotations
@@ -17,10 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
 
-SERIALIZATION_FAILURE = "40001"
 DEADLOCK_DETECTED = "40P01"
 UNIQUE_VIOLATION = "23505"
-TRANSIENT = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+TRANSIENT = frozenset({DEADLOCK_DETECTED})
 
 
 class RetryMove(Exception):
@@ -40,7 +45,8 @@ async def with_retries(
     retry_on: Collection[str] = TRANSIENT,
     attempts: int = 6,
 ) -> T:
-    """Run `move` in a savepoint; on a transient error or RetryMove, roll back to it and run again."""
+    """Run `move` in a savepoint; on a deadlock (or a `retry_on` error) or RetryMove, roll back to it and
+    run again, up to `attempts` times."""
     for attempt in range(1, attempts + 1):
         try:
             async with conn.begin_nested():
