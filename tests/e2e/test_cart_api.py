@@ -281,3 +281,21 @@ def test_a_cart_holds_one_currency(api: httpx.Client, shop: Shop, db: Db) -> Non
     assert refused.status_code == 409 and refused.json()["code"] == "conflict"
     api.delete(f"/v1/cart/{cart['id']}/lines/{cart['lines'][0]['id']}", headers=guest_headers(cart))
     assert add(api, euros, 1, guest_headers(cart), cart["id"]).json()["currency"] == "eur"
+
+
+def test_cart_and_stock_endpoints_are_in_the_openapi_document(api: httpx.Client) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    for path in (
+        "/v1/cart",
+        "/v1/cart/{cart_id}",
+        "/v1/cart/{cart_id}/lines/{line_id}",
+        "/v1/cart/{cart_id}/lines/{line_id}/save-for-later",
+        "/v1/cart/{cart_id}/saved/{line_id}/move-to-cart",
+        "/v1/cart/{cart_id}/claim",
+        "/v1/merchant/warehouses",
+        "/v1/merchant/skus/{sku_id}/stock",
+        "/v1/merchant/skus/{sku_id}/stock/{warehouse_id}",
+        "/v1/merchant/skus/{sku_id}/stock/{warehouse_id}/adjustments",
+        "/v1/merchant/skus/{sku_id}/ledger",
+    ):
+        assert path in paths, path
