@@ -274,7 +274,7 @@ def make_machine(database_url: str) -> type[RuleBasedStateMachine]:
 def test_inventory_service_agrees_with_an_in_memory_model(database_url: str) -> None:
     machine = make_machine(database_url)
     machine.TestCase.settings = settings(
-        max_examples=50,
+        max_examples=100,
         stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
