@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     order_line_max_qty: int = Field(default=10, gt=0)
     guest_cart_ttl_days: int = Field(default=30, gt=0)
     cart_cleanup_interval_seconds: float = Field(default=3600.0, gt=0)
-    # The worker serves its Prometheus metrics (sweeper counts, reservation ages) here; unset to disable.
-    worker_metrics_port: int | None = 9464
+    # The worker serves its Prometheus metrics (sweeper counts, reservation ages) on this port; 0 disables.
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
 
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:

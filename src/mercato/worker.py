@@ -60,7 +60,7 @@ def default_jobs(settings: Settings, registry: CollectorRegistry | None = None) 
 def _serve_metrics(settings: Settings, registry: CollectorRegistry) -> Callable[[], None]:
     """Expose the worker's metrics for Prometheus to scrape (a busy port only costs the metrics); returns
     how to stop serving them."""
-    if settings.worker_metrics_port is None:
+    if not settings.worker_metrics_port:
         return lambda: None
     try:
         server, _ = start_http_server(settings.worker_metrics_port, addr=settings.host, registry=registry)
