@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from mercato.cart.api import router as cart_router
+from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
 from mercato.config import Settings
@@ -28,6 +29,11 @@ from mercato.identity.api import router as identity_router
 from mercato.inventory.api import merchant_router as inventory_merchant_router
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.kernel.paging import CursorCodec
+from mercato.orders.api import merchant_router as orders_merchant_router
+from mercato.orders.api import router as orders_router
+from mercato.orders.api import webhook_router as orders_webhook_router
+from mercato.pricing import TaxRateTable, TaxService
+from mercato.shipping import ShippingRateTable
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
@@ -37,13 +43,16 @@ def build_container(settings: Settings, database_url: str, *, clock: Clock | Non
     """Everything long-lived a request needs, built once from settings."""
     secret = settings.resolved_jwt_secret()
     clock = clock or SystemClock()
+    engine = make_engine(database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     return Container(
         settings=settings,
-        engine=make_engine(database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow),
+        engine=engine,
         clock=clock,
         tokens=TokenIssuer(secret=secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock),
         cursors=CursorCodec(secret=("cursor:" + secret).encode()),
         storage=LocalDirectoryStorage(settings.media_root, settings.media_url_prefix, settings.base_url),
+        tax=TaxService(TaxRateTable(engine)),
+        shipping=ShippingRateTable(engine),
     )
 
 
@@ -72,10 +81,19 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,
+        orders_router,
+        orders_merchant_router,
+        orders_webhook_router,
         cart_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)
     app.mount(settings.media_url_prefix, StaticFiles(directory=settings.media_root), name="media")
-    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry), max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=HttpMetrics(registry),
+        max_body_bytes=settings.max_body_bytes,
+        # room for the multipart envelope around an image of the largest allowed size
+        upload_limits=((IMAGE_UPLOAD_PATH, settings.max_image_bytes + 64 * 1024),),
+    )
     return app

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     media_dir: Path | None = None
     media_url_prefix: str = "/media"
     max_image_bytes: int = 5 * 1024 * 1024
+    checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
+    carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict)  # JSON: {"ups": "secret"}
     # Inventory: how long a checkout holds stock, and how the worker's sweeper gives expired holds back.
     reservation_ttl_seconds: int = Field(default=900, gt=0)
     reservation_sweep_interval_seconds: float = Field(default=5.0, gt=0)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from tests.conftest import ServedApp
 from tests.factories import Account, customer, merchant_staff
 from tests.inventory_factories import Db, hold_stock, insert_sku, set_sku_price, set_sku_status
 
@@ -187,6 +188,23 @@ def test_a_retired_sku_in_the_cart_shows_nothing_available(api: httpx.Client, sh
     assert api.get(f"/v1/cart/{cart['id']}", headers=guest_headers(cart)).json()["lines"][0]["available"] == 0
 
 
+@pytest.fixture
+def rates(db: Db, served_app: ServedApp) -> None:
+    """Tax and carrier rates, as an operator would load them; the served app's caches forget older ones."""
+    db.execute(
+        "INSERT INTO tax_rates (country, region, rate_bps) VALUES ('US', 'CA', 725), ('US', '', 0), ('DE', '', 1900),"
+        " ('GB', '', 2000);"
+        "INSERT INTO shipping_zones (country, region, zone) VALUES ('US', '', 'domestic'), ('DE', '', 'eu');"
+        "INSERT INTO shipping_rates (carrier, zone, max_weight_grams, amount, currency) VALUES"
+        " ('usps', 'domestic', 1000, 500, 'usd'), ('usps', 'domestic', 5000, 900, 'usd'),"
+        " ('ups', 'domestic', 5000, 800, 'usd'), ('dhl', 'eu', 5000, 2500, 'usd')"
+    )
+    container = served_app.app.state.container
+    container.tax.table.invalidate()
+    container.shipping.invalidate()
+
+
+@pytest.mark.usefixtures("rates")
 def test_a_destination_brings_shipping_and_tax_estimates_and_a_total(api: httpx.Client, shop: Shop, db: Db) -> None:
     heavy = shop.sku(api, db, price=2000, weight_grams=1500)
     ebook = shop.sku(api, db, price=500, digital=True, weight_grams=0)
@@ -194,18 +212,21 @@ def test_a_destination_brings_shipping_and_tax_estimates_and_a_total(api: httpx.
     add(api, ebook, 2, guest_headers(cart), cart["id"])
     url = f"/v1/cart/{cart['id']}"
     shown = api.get(
-        url, params={"country": "us", "region": "CA", "postal_code": "94110"}, headers=guest_headers(cart)
+        url, params={"country": "us", "region": "ca", "postal_code": "94110"}, headers=guest_headers(cart)
     ).json()
     assert shown["subtotal"] == 3000
-    assert shown["shipping_estimate"] == 499 + 2 * 100
-    assert shown["tax_estimate"] == 218  # 7.25 % of 3000 = 217.5, rounded half up
-    assert shown["total"] == 3000 + 699 + 218
+    assert shown["shipping_estimate"] == 800  # the cheapest carrier for 1.5 kg (the e-book weighs nothing)
+    assert shown["tax_estimate"] == 145 + 73  # 7.25 % per line, rounded half up: 2000 -> 145, 1000 -> 72.5 -> 73
+    assert shown["total"] == 3000 + 800 + 218
     abroad = api.get(url, params={"country": "DE"}, headers=guest_headers(cart)).json()
-    assert (abroad["shipping_estimate"], abroad["tax_estimate"]) == (1999 + 2 * 500, 570)
-    for bad in ({"country": "USA"}, {"country": "US", "region": ""}):
+    assert (abroad["shipping_estimate"], abroad["tax_estimate"], abroad["total"]) == (2500, 570, 3000 + 2500 + 570)
+    nowhere = api.get(url, params={"country": "JP"}, headers=guest_headers(cart)).json()
+    assert (nowhere["shipping_estimate"], nowhere["tax_estimate"], nowhere["total"]) == (None, 0, None)
+    for bad in ({"country": "USA"}, {"country": "U1"}, {"country": "US", "region": "x" * 65}):
         assert api.get(url, params=bad, headers=guest_headers(cart)).status_code == 422
 
 
+@pytest.mark.usefixtures("rates")
 def test_digital_only_cart_ships_for_free(api: httpx.Client, shop: Shop, db: Db) -> None:
     cart = add(api, shop.sku(api, db, price=500, digital=True)).json()
     shown = api.get(f"/v1/cart/{cart['id']}", params={"country": "GB"}, headers=guest_headers(cart)).json()

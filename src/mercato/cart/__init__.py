@@ -3,7 +3,7 @@
 Other contexts use only what is exported here (the checkout reads the cart it is asked to check out).
 """
 
-from mercato.cart.domain import Cart, CartLine, CartOwner, Destination, Estimates
+from mercato.cart.domain import Cart, CartLine, CartOwner, Estimates
 from mercato.cart.services.claim import claim_guest_cart
 from mercato.cart.services.loading import CartRules
 from mercato.cart.services.view import EstimateRequest, get_cart
@@ -13,7 +13,6 @@ __all__ = [
     "CartLine",
     "CartOwner",
     "CartRules",
-    "Destination",
     "EstimateRequest",
     "Estimates",
     "claim_guest_cart",

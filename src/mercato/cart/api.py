@@ -3,7 +3,8 @@
 Who owns a cart: a signed-in customer (bearer token), or a guest holding the cart's token (the
 `X-Cart-Token` header). Anyone else, merchants' staff included, gets 404 for a cart as if it did not exist;
 staff cannot shop (403). Every answer that shows the cart takes an optional destination
-(`?country=&region=&postal_code=`) for the shipping and tax estimates.
+(`?country=&region=&postal_code=`) for the shipping and tax estimates, from the pricing and shipping
+contexts' rate tables.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from mercato.cart.domain import CartOwner, Destination
+from mercato.cart.domain import CartOwner
 from mercato.cart.schemas import AddToCart, CartOut, LineQty
 from mercato.cart.services.add import add_to_cart
 from mercato.cart.services.claim import claim_guest_cart
@@ -23,8 +24,7 @@ from mercato.cart.services.view import EstimateRequest, get_cart
 from mercato.http.deps import ContainerDep, Customer, OptionalPrincipal, ReadConn, WriteTx
 from mercato.identity import Role
 from mercato.kernel.errors import Forbidden
-from mercato.pricing import TaxEstimator, TaxRateTable
-from mercato.shipping import FlatRateTable, ShippingEstimator
+from mercato.pricing import Destination
 
 router = APIRouter(prefix="/v1/cart", tags=["cart"])
 
@@ -38,28 +38,18 @@ def cart_owner(
     return CartOwner(user_id=principal.user_id if principal else None, token=x_cart_token)
 
 
-def tax_estimator() -> TaxEstimator:
-    """The tax estimator the cart page uses (a rate table; swap it here for a provider)."""
-    return TaxRateTable()
-
-
-def shipping_estimator() -> ShippingEstimator:
-    """The shipping estimator the cart page uses (a flat rate table; swap it here for carrier rates)."""
-    return FlatRateTable()
-
-
 def estimate_request(
-    tax: Annotated[TaxEstimator, Depends(tax_estimator)],
-    shipping: Annotated[ShippingEstimator, Depends(shipping_estimator)],
+    container: ContainerDep,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")] = None,
-    region: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    postal_code: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    region: Annotated[str, Query(max_length=64, description="State or province code, e.g. CA")] = "",
+    postal_code: Annotated[str, Query(max_length=32)] = "",
 ) -> EstimateRequest | None:
-    """Estimates are made only when a destination country is given."""
+    """Estimates are made only when a destination country is given, from pricing's tax rates and
+    shipping's carrier rates."""
     if country is None:
         return None
-    destination = Destination(country=country.upper(), region=region, postal_code=postal_code)
-    return EstimateRequest(destination=destination, tax=tax, shipping=shipping)
+    destination = Destination(country=country.upper(), region=region.upper(), postal_code=postal_code)
+    return EstimateRequest(destination=destination, tax=container.tax, shipping=container.shipping)
 
 
 def cart_rules(container: ContainerDep) -> CartRules:

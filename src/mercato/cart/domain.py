@@ -17,15 +17,6 @@ class CartOwner:
     token: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Destination:
-    """Where the cart would ship, for the estimates; country is ISO 3166-1 alpha-2."""
-
-    country: str
-    region: str | None = None
-    postal_code: str | None = None
-
-
 def new_cart_token() -> str:
     """A guest's proof of ownership: 256 random bits, shown once and stored only as a hash."""
     return secrets.token_urlsafe(32)

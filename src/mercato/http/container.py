@@ -11,6 +11,8 @@ from mercato.http.storage import ObjectStorage
 from mercato.identity import TokenIssuer
 from mercato.kernel.clock import Clock
 from mercato.kernel.paging import CursorCodec
+from mercato.pricing import TaxService
+from mercato.shipping import ShippingRateTable
 
 
 @dataclass(slots=True)
@@ -23,3 +25,5 @@ class Container:
     tokens: TokenIssuer
     cursors: CursorCodec
     storage: ObjectStorage
+    tax: TaxService  # tax rates (table cached in memory; an external provider when configured)
+    shipping: ShippingRateTable  # zones and carrier rates, cached in memory

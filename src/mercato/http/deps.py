@@ -36,8 +36,7 @@ async def get_tx(container: ContainerDep) -> AsyncIterator[Tx]:
 
 
 # scope="function": the transaction commits (and the connection returns to the pool) before the response
-# is sent. FastAPI's default for yield dependencies ends them after the response, so a client could get
-# a 201 for a write not yet committed, read its own write too early, or see success for a failed commit.
+# is sent, so a client that got a 201 can read its write at once and never sees a success that failed to commit.
 ReadConn = Annotated[AsyncConnection, Depends(get_read_conn, scope="function")]
 WriteTx = Annotated[Tx, Depends(get_tx, scope="function")]
 

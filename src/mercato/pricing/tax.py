@@ -1,80 +1,124 @@
-"""Sales tax estimates from a small rate table: basis points by country, refined by region.
+"""Tax rates: the database table cached in memory, and an optional external provider in front of it.
 
-An estimate for the cart page, not a tax engine: no product tax classes, no tax on shipping, no
-exemptions. The checkout (and later a tax provider behind the same protocol) makes the binding number.
+The external provider (Avalara/TaxJar-like) is the accurate answer; when it fails or is slow, the
+cached table is the estimate and the quote says so (`estimated`), so checkout is never blocked by a
+tax incident (the design's degraded mode).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import asyncio
+import time
+from dataclasses import dataclass
 from typing import Protocol
 
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-class TaxEstimator(Protocol):
-    """Estimates the tax on an amount of goods shipped to a destination."""
+from mercato.pricing.tables import tax_rates
 
-    def estimate(
-        self, *, country: str, region: str | None, postal_code: str | None, taxable_amount: int, currency: str
-    ) -> int:
-        """Tax in the currency's minor units."""
-        ...
-
-
-# Basis points (1/100 of a percent). Regions refine a country's rate where the country has none of its own
-# (US sales tax is levied by states) or a different one.
-STANDARD_COUNTRY_RATES: Mapping[str, int] = {
-    "AT": 2000,
-    "AU": 1000,
-    "BE": 2100,
-    "CA": 500,
-    "CH": 810,
-    "DE": 1900,
-    "DK": 2500,
-    "ES": 2100,
-    "FR": 2000,
-    "GB": 2000,
-    "IE": 2300,
-    "IT": 2200,
-    "JP": 1000,
-    "NL": 2100,
-    "NZ": 1500,
-    "PL": 2300,
-    "SE": 2500,
-    "US": 0,
-}
-
-STANDARD_REGION_RATES: Mapping[tuple[str, str], int] = {
-    ("CA", "BC"): 1200,
-    ("CA", "ON"): 1300,
-    ("CA", "QC"): 1498,
-    ("US", "CA"): 725,
-    ("US", "FL"): 600,
-    ("US", "IL"): 625,
-    ("US", "NY"): 400,
-    ("US", "TX"): 625,
-    ("US", "WA"): 650,
-}
+logger = structlog.get_logger("mercato.tax")
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where goods are shipped: ISO country, state/province code, postal code."""
+
+    country: str
+    region: str = ""
+    postal_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """A rate in basis points, and whether it is an estimate (the provider could not be asked)."""
+
+    rate_bps: int
+    estimated: bool
+
+
+class TaxProvider(Protocol):
+    """An external tax service."""
+
+    async def rate_bps(self, destination: Destination) -> int:
+        """The combined sales tax rate at the destination, in basis points."""
+        ...
+
+
+class HttpTaxProvider:
+    """A tax service over HTTP: `POST {base_url}/v1/rates {country, region, postal_code}` → `{rate_bps}`."""
+
+    def __init__(self, base_url: str, *, timeout_seconds: float, client: httpx.AsyncClient | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client = client or httpx.AsyncClient(timeout=timeout_seconds)
+
+    async def rate_bps(self, destination: Destination) -> int:
+        response = await self.client.post(
+            f"{self.base_url}/v1/rates",
+            json={"country": destination.country, "region": destination.region, "postal_code": destination.postal_code},
+        )
+        response.raise_for_status()
+        value = response.json()["rate_bps"]
+        if not isinstance(value, int) or not 0 <= value <= 10_000:
+            raise ValueError(f"tax provider answered an impossible rate: {value!r}")
+        return value
+
+
 class TaxRateTable:
-    """A TaxEstimator from fixed rates; an unknown country is taxed at 0 (the estimate says so honestly)."""
+    """The tax_rates table held in memory, reloaded after `ttl_seconds`; most specific match wins."""
 
-    country_rates: Mapping[str, int] = field(default_factory=lambda: STANDARD_COUNTRY_RATES)
-    region_rates: Mapping[tuple[str, str], int] = field(default_factory=lambda: STANDARD_REGION_RATES)
+    def __init__(self, engine: AsyncEngine, *, ttl_seconds: float = 60.0) -> None:
+        self.engine = engine
+        self.ttl_seconds = ttl_seconds
+        self._rates: dict[tuple[str, str, str], int] = {}
+        self._loaded_at = float("-inf")
+        self._lock = asyncio.Lock()
 
-    def rate_bps(self, country: str, region: str | None) -> int:
-        """The rate for a destination: its region's if listed, else its country's, else 0."""
-        country = country.upper()
-        if region is not None:
-            regional = self.region_rates.get((country, region.upper()))
-            if regional is not None:
-                return regional
-        return self.country_rates.get(country, 0)
+    async def _refresh(self) -> None:
+        if time.monotonic() - self._loaded_at < self.ttl_seconds:
+            return
+        async with self._lock:
+            if time.monotonic() - self._loaded_at < self.ttl_seconds:
+                return
+            async with self.engine.connect() as conn:
+                rows = await conn.execute(
+                    select(tax_rates.c.country, tax_rates.c.region, tax_rates.c.postal_prefix, tax_rates.c.rate_bps)
+                )
+                self._rates = {(r.country, r.region, r.postal_prefix): r.rate_bps for r in rows}
+            self._loaded_at = time.monotonic()
 
-    def estimate(
-        self, *, country: str, region: str | None, postal_code: str | None, taxable_amount: int, currency: str
-    ) -> int:
-        """Tax on `taxable_amount`, rounded half up to a whole minor unit."""
-        return (taxable_amount * self.rate_bps(country, region) + 5_000) // 10_000
+    def invalidate(self) -> None:
+        """Forget the cached table (after an admin changes rates)."""
+        self._loaded_at = float("-inf")
+
+    async def rate_bps(self, destination: Destination) -> int:
+        await self._refresh()
+        country, region, postal = destination.country.upper(), destination.region.upper(), destination.postal_code
+        for length in range(len(postal), 0, -1):
+            rate = self._rates.get((country, region, postal[:length]))
+            if rate is not None:
+                return rate
+        for key in ((country, region, ""), (country, "", "")):
+            if key in self._rates:
+                return self._rates[key]
+        return 0
+
+
+class TaxService:
+    """Asks the external provider when there is one, and falls back to the cached table as an estimate."""
+
+    def __init__(self, table: TaxRateTable, external: TaxProvider | None = None) -> None:
+        self.table = table
+        self.external = external
+
+    async def rate(self, destination: Destination) -> TaxRate:
+        """The rate to charge at `destination`, marked estimated when the provider could not answer."""
+        if self.external is None:
+            return TaxRate(rate_bps=await self.table.rate_bps(destination), estimated=False)
+        try:
+            return TaxRate(rate_bps=await self.external.rate_bps(destination), estimated=False)
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            logger.warning("tax_provider_failed", error=type(exc).__name__, country=destination.country)
+            return TaxRate(rate_bps=await self.table.rate_bps(destination), estimated=True)

@@ -1,5 +1,5 @@
-"""The shipping context: rate estimates (for now a flat rate table), later carriers, shipments, tracking."""
+"""Shipping: zones, carrier rates by zone and weight."""
 
-from mercato.shipping.rates import FlatRate, FlatRateTable, ShippingEstimator
+from mercato.shipping.rates import ShippingQuote, ShippingRateTable
 
-__all__ = ["FlatRate", "FlatRateTable", "ShippingEstimator"]
+__all__ = ["ShippingQuote", "ShippingRateTable"]

@@ -1,63 +1,95 @@
-"""Shipping estimates from a flat rate table: a base price plus a price per started kilogram, by zone.
+"""Shipping rates: zones by destination and per-carrier prices by zone and weight, cached in memory.
 
-Zones are the destination country (a few listed ones) or "rest of the world"; amounts are per currency
-because a flat fee means different things in yen and in dollars. An estimate for the cart page; carrier
-rates, origins and parcel splits belong to the checkout.
+A shipment's price is the cheapest carrier's tier that holds its weight; heavier parcels are priced
+as several of the heaviest tier. Digital-only shipments ship free.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+import asyncio
+import time
+from dataclasses import dataclass
 
-REST_OF_WORLD = "*"
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mercato.shipping.tables import shipping_rates, shipping_zones
 
-class ShippingEstimator(Protocol):
-    """Estimates shipping for a parcel of physical goods (of `weight_grams`, possibly 0 if unknown)."""
-
-    def estimate(
-        self, *, country: str, region: str | None, postal_code: str | None, weight_grams: int, currency: str
-    ) -> int | None:
-        """Shipping in the currency's minor units, or None if the estimator cannot price this currency."""
-        ...
+ANYWHERE = "*"
 
 
 @dataclass(frozen=True, slots=True)
-class FlatRate:
-    """`base` plus `per_kg` for every started kilogram, in minor units."""
+class ShippingQuote:
+    """A carrier and what it charges for one shipment."""
 
-    base: int
-    per_kg: int
-
-    def price(self, weight_grams: int) -> int:
-        started_kg = -(-weight_grams // 1000)
-        return self.base + self.per_kg * started_kg
-
-
-# currency -> zone (country code or REST_OF_WORLD) -> rate
-STANDARD_RATES: Mapping[str, Mapping[str, FlatRate]] = {
-    "usd": {"US": FlatRate(499, 100), "CA": FlatRate(999, 250), REST_OF_WORLD: FlatRate(1999, 500)},
-    "cad": {"CA": FlatRate(699, 150), "US": FlatRate(1299, 300), REST_OF_WORLD: FlatRate(2599, 650)},
-    "eur": {"DE": FlatRate(399, 80), "FR": FlatRate(499, 90), REST_OF_WORLD: FlatRate(1499, 400)},
-    "gbp": {"GB": FlatRate(349, 80), REST_OF_WORLD: FlatRate(1299, 350)},
-    "aud": {"AU": FlatRate(799, 150), REST_OF_WORLD: FlatRate(2999, 700)},
-    "jpy": {"JP": FlatRate(600, 150), REST_OF_WORLD: FlatRate(2500, 700)},
-}
+    carrier: str
+    amount: int
 
 
 @dataclass(frozen=True, slots=True)
-class FlatRateTable:
-    """A ShippingEstimator from fixed rates (callers with nothing physical to ship need no estimate)."""
+class _Tier:
+    carrier: str
+    zone: str
+    max_weight_grams: int
+    amount: int
+    currency: str
 
-    rates: Mapping[str, Mapping[str, FlatRate]] = field(default_factory=lambda: STANDARD_RATES)
 
-    def estimate(
-        self, *, country: str, region: str | None, postal_code: str | None, weight_grams: int, currency: str
-    ) -> int | None:
-        zones = self.rates.get(currency)
-        if zones is None:
+class ShippingRateTable:
+    """The zone and rate tables, held in memory and reloaded after `ttl_seconds`."""
+
+    def __init__(self, engine: AsyncEngine, *, ttl_seconds: float = 60.0) -> None:
+        self.engine = engine
+        self.ttl_seconds = ttl_seconds
+        self._zones: dict[tuple[str, str], str] = {}
+        self._tiers: list[_Tier] = []
+        self._loaded_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        if time.monotonic() - self._loaded_at < self.ttl_seconds:
+            return
+        async with self._lock:
+            if time.monotonic() - self._loaded_at < self.ttl_seconds:
+                return
+            async with self.engine.connect() as conn:
+                zones = await conn.execute(select(shipping_zones))
+                self._zones = {(z.country, z.region): z.zone for z in zones}
+                tiers = await conn.execute(select(shipping_rates).order_by(shipping_rates.c.max_weight_grams))
+                self._tiers = [_Tier(t.carrier, t.zone, t.max_weight_grams, t.amount, t.currency) for t in tiers]
+            self._loaded_at = time.monotonic()
+
+    def invalidate(self) -> None:
+        """Forget the cached tables."""
+        self._loaded_at = float("-inf")
+
+    def _zone(self, country: str, region: str) -> str | None:
+        for key in ((country, region), (country, ""), (ANYWHERE, "")):
+            if key in self._zones:
+                return self._zones[key]
+        return None
+
+    async def quote(
+        self, *, country: str, region: str, weight_grams: int, currency: str, digital_only: bool = False
+    ) -> ShippingQuote | None:
+        """The cheapest quote for a parcel, or None when no carrier serves the destination."""
+        if digital_only:
+            return ShippingQuote(carrier="digital", amount=0)
+        await self._refresh()
+        zone = self._zone(country.upper(), region.upper())
+        if zone is None:
             return None
-        rate = zones.get(country.upper()) or zones.get(REST_OF_WORLD)
-        return rate.price(weight_grams) if rate is not None else None
+        best: ShippingQuote | None = None
+        carriers = {t.carrier for t in self._tiers if t.zone == zone and t.currency == currency}
+        for carrier in sorted(carriers):
+            tiers = [t for t in self._tiers if t.carrier == carrier and t.zone == zone and t.currency == currency]
+            fitting = next((t for t in tiers if t.max_weight_grams >= weight_grams), None)
+            if fitting is not None:
+                amount = fitting.amount
+            else:
+                heaviest = tiers[-1]
+                parcels = -(-weight_grams // heaviest.max_weight_grams)
+                amount = heaviest.amount * parcels
+            if best is None or amount < best.amount:
+                best = ShippingQuote(carrier=carrier, amount=amount)
+        return best

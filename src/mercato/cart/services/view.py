@@ -4,27 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mercato.cart.domain import Cart, CartLine, CartOwner, Destination, Estimates, total_with
+from mercato.cart.domain import Cart, CartLine, CartOwner, Estimates, total_with
 from mercato.cart.services.loading import owned_cart
 from mercato.cart.tables import cart_lines, carts
 from mercato.catalog import sku_snapshots
 from mercato.inventory import available_by_sku
-from mercato.pricing import TaxEstimator
-from mercato.shipping import ShippingEstimator
+from mercato.pricing import Destination, TaxRate, line_tax
+from mercato.shipping import ShippingQuote
+
+
+class TaxRates(Protocol):
+    """Where the cart gets a destination's tax rate (pricing's TaxService, or a stand-in)."""
+
+    async def rate(self, destination: Destination) -> TaxRate: ...
+
+
+class ShippingQuotes(Protocol):
+    """Where the cart gets a shipping price (shipping's ShippingRateTable, or a stand-in)."""
+
+    async def quote(
+        self, *, country: str, region: str, weight_grams: int, currency: str, digital_only: bool = False
+    ) -> ShippingQuote | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class EstimateRequest:
-    """A destination to estimate shipping and tax for, and the estimators to ask."""
+    """A destination to estimate shipping and tax for, and where to ask."""
 
     destination: Destination
-    tax: TaxEstimator
-    shipping: ShippingEstimator
+    tax: TaxRates
+    shipping: ShippingQuotes
 
 
 async def render_cart(
@@ -64,7 +78,7 @@ async def render_cart(
     shown = _cart(cart, lines, saved, token)
     if estimate is None:
         return shown
-    return _with_estimates(shown, estimate)
+    return await _with_estimates(shown, estimate)
 
 
 def _cart(row: Any, lines: list[CartLine], saved: list[CartLine], token: str | None) -> Cart:
@@ -81,27 +95,21 @@ def _cart(row: Any, lines: list[CartLine], saved: list[CartLine], token: str | N
     )
 
 
-def _with_estimates(cart: Cart, estimate: EstimateRequest) -> Cart:
+async def _with_estimates(cart: Cart, estimate: EstimateRequest) -> Cart:
+    """Shipping for the physical goods (the cheapest carrier's rate for their weight; unknown when no
+    carrier serves the destination) and tax per line at the destination's rate, as the checkout charges it."""
     where = estimate.destination
     weight = cart.ship_weight_grams
-    shipping = (
-        0
-        if weight is None
-        else estimate.shipping.estimate(
-            country=where.country,
-            region=where.region,
-            postal_code=where.postal_code,
-            weight_grams=weight,
-            currency=cart.currency,
-        )
-    )
-    tax = estimate.tax.estimate(
+    quote = await estimate.shipping.quote(
         country=where.country,
         region=where.region,
-        postal_code=where.postal_code,
-        taxable_amount=cart.subtotal,
+        weight_grams=weight or 0,
         currency=cart.currency,
+        digital_only=weight is None,
     )
+    shipping = quote.amount if quote is not None else None
+    rate = await estimate.tax.rate(where)
+    tax = sum(line_tax(line.line_total, rate.rate_bps) for line in cart.lines)
     return replace(
         cart, estimates=Estimates(shipping=shipping, tax=tax, total=total_with(cart.subtotal, shipping, tax))
     )

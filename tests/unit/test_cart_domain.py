@@ -1,13 +1,11 @@
-"""The cart page's estimates: tax from a rate table by country and region, shipping from flat rates by
-zone and weight, and the totals a cart shows."""
+"""Cart rules without I/O: line totals, price-change flags, the subtotal, what needs shipping, and who
+owns a cart."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from mercato.cart.domain import Cart, CartLine, CartOwner, hash_cart_token, owns, total_with
-from mercato.pricing import TaxRateTable
-from mercato.shipping import FlatRate, FlatRateTable
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -40,40 +38,6 @@ def cart(*lines: CartLine) -> Cart:
         updated_at=NOW,
         expires_at=None,
     )
-
-
-def test_region_rate_refines_country_rate() -> None:
-    table = TaxRateTable()
-    assert table.rate_bps("US", "CA") == 725
-    assert table.rate_bps("us", "ca") == 725
-    assert table.rate_bps("US", "OR") == 0
-    assert table.rate_bps("DE", None) == 1900
-    assert table.rate_bps("ZZ", "X") == 0
-
-
-def test_tax_rounds_half_up_to_a_minor_unit() -> None:
-    table = TaxRateTable(country_rates={"XX": 1000}, region_rates={})
-    assert table.estimate(country="XX", region=None, postal_code=None, taxable_amount=15, currency="usd") == 2
-    assert table.estimate(country="XX", region=None, postal_code=None, taxable_amount=14, currency="usd") == 1
-
-
-def test_shipping_is_base_plus_every_started_kilogram() -> None:
-    assert FlatRate(base=500, per_kg=100).price(0) == 500
-    assert FlatRate(base=500, per_kg=100).price(1) == 600
-    assert FlatRate(base=500, per_kg=100).price(1000) == 600
-    assert FlatRate(base=500, per_kg=100).price(1001) == 700
-
-
-def test_shipping_uses_the_country_zone_or_rest_of_world() -> None:
-    table = FlatRateTable()
-    domestic = table.estimate(country="US", region="CA", postal_code=None, weight_grams=1500, currency="usd")
-    abroad = table.estimate(country="DE", region=None, postal_code=None, weight_grams=1500, currency="usd")
-    assert domestic == 499 + 2 * 100
-    assert abroad == 1999 + 2 * 500
-
-
-def test_shipping_in_a_currency_without_rates_is_unknown() -> None:
-    assert FlatRateTable().estimate(country="US", region=None, postal_code=None, weight_grams=1, currency="xts") is None
 
 
 def test_cart_totals() -> None:
