@@ -32,6 +32,9 @@ from mercato.kernel.paging import CursorCodec
 from mercato.orders.api import merchant_router as orders_merchant_router
 from mercato.orders.api import router as orders_router
 from mercato.orders.api import webhook_router as orders_webhook_router
+from mercato.payments import ProviderRegistry
+from mercato.payments.api import admin_router as payments_admin_router
+from mercato.payments.api import webhook_router as psp_webhook_router
 from mercato.pricing import TaxRateTable, TaxService
 from mercato.shipping import ShippingRateTable
 
@@ -39,7 +42,13 @@ API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, mo
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
 
 
-def build_container(settings: Settings, database_url: str, *, clock: Clock | None = None) -> Container:
+def build_container(
+    settings: Settings,
+    database_url: str,
+    *,
+    clock: Clock | None = None,
+    metrics_registry: CollectorRegistry | None = None,
+) -> Container:
     """Everything long-lived a request needs, built once from settings."""
     secret = settings.resolved_jwt_secret()
     clock = clock or SystemClock()
@@ -51,6 +60,7 @@ def build_container(settings: Settings, database_url: str, *, clock: Clock | Non
         tokens=TokenIssuer(secret=secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock),
         cursors=CursorCodec(secret=("cursor:" + secret).encode()),
         storage=LocalDirectoryStorage(settings.media_root, settings.media_url_prefix, settings.base_url),
+        psp=ProviderRegistry.from_settings(settings, metrics_registry=metrics_registry),
         tax=TaxService(TaxRateTable(engine)),
         shipping=ShippingRateTable(engine),
     )
@@ -58,11 +68,13 @@ def build_container(settings: Settings, database_url: str, *, clock: Clock | Non
 
 def create_app(settings: Settings, database_url: str, *, clock: Clock | None = None) -> FastAPI:
     """The marketplace API, wired to the given database."""
-    container = build_container(settings, database_url, clock=clock)
+    registry = CollectorRegistry()
+    container = build_container(settings, database_url, clock=clock, metrics_registry=registry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        await container.psp.close()
         await container.engine.dispose()
 
     app = FastAPI(
@@ -71,7 +83,6 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         description=API_DESCRIPTION,
         lifespan=lifespan,
     )
-    registry = CollectorRegistry()
     app.state.container = container
     app.state.metrics_registry = registry
     install_problem_handlers(app)
@@ -84,6 +95,8 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         orders_router,
         orders_merchant_router,
         orders_webhook_router,
+        payments_admin_router,
+        psp_webhook_router,
         cart_router,
     ):
         app.include_router(router)

@@ -23,6 +23,7 @@ from mercato.db.jobs import purge_expired_idempotency_keys
 from mercato.http.log_config import configure_logging
 from mercato.inventory.jobs import SweeperMetrics, release_expired_reservations
 from mercato.kernel.clock import Clock, SystemClock
+from mercato.payments import reconciliation_job
 
 logger = structlog.get_logger("mercato.worker")
 
@@ -54,6 +55,7 @@ def default_jobs(settings: Settings, registry: CollectorRegistry | None = None) 
             ),
         ),
         PeriodicJob("purge_expired_guest_carts", settings.cart_cleanup_interval_seconds, purge_expired_guest_carts),
+        PeriodicJob("reconcile_payments", settings.payment_reconcile_interval_seconds, reconciliation_job(settings)),
     ]
 
 

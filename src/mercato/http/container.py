@@ -11,6 +11,7 @@ from mercato.http.storage import ObjectStorage
 from mercato.identity import TokenIssuer
 from mercato.kernel.clock import Clock
 from mercato.kernel.paging import CursorCodec
+from mercato.payments import ProviderRegistry
 from mercato.pricing import TaxService
 from mercato.shipping import ShippingRateTable
 
@@ -25,5 +26,6 @@ class Container:
     tokens: TokenIssuer
     cursors: CursorCodec
     storage: ObjectStorage
+    psp: ProviderRegistry
     tax: TaxService  # tax rates (table cached in memory; an external provider when configured)
     shipping: ShippingRateTable  # zones and carrier rates, cached in memory

@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError
 from mercato.db.unit_of_work import unit_of_work
 from mercato.http.deps import AnyPrincipal, ContainerDep, MerchantStaff, ReadConn
 from mercato.http.schema_base import RequestBody
-from mercato.kernel.errors import NotFound, Unauthenticated, ValidationFailed
+from mercato.kernel.errors import InvalidWebhookSignature, NotFound, ValidationFailed
 from mercato.kernel.paging import DEFAULT_LIMIT
 from mercato.kernel.signatures import verify
 from mercato.orders.services.carrier_tracking import deliver_by_tracking
@@ -88,7 +88,7 @@ async def carrier_webhook(carrier: str, request: Request, container: ContainerDe
     body = await request.body()
     header = request.headers.get("mercato-carrier-signature", "")
     if not verify(secret, header, body, now=int(container.clock.now().timestamp())):
-        raise Unauthenticated("the carrier signature is missing, wrong or stale")
+        raise InvalidWebhookSignature("the carrier signature is missing, wrong or stale")
     try:
         scan = CarrierScan.model_validate_json(body)
     except ValidationError as exc:

@@ -4,7 +4,7 @@ Both are unique partial indexes that turn a race (a retried reserve, two first a
 constraint the database enforces, instead of a check the code would have to make before writing.
 
 Revision ID: 0200_inventory
-Revises: 0600_pricing (re-chained after merging main; written against 0001)
+Revises: 0100_payments (re-chained after merging main; written against 0001)
 Create Date: 2026-11-25 09:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0200_inventory"
-down_revision: str | None = "0600_pricing"
+down_revision: str | None = "0100_payments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
