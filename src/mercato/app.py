@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from mercato.cart.api import router as cart_router
 from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
@@ -34,6 +35,8 @@ from mercato.orders.api import webhook_router as orders_webhook_router
 from mercato.payments import ProviderRegistry
 from mercato.payments.api import admin_router as payments_admin_router
 from mercato.payments.api import webhook_router as psp_webhook_router
+from mercato.pricing import TaxRateTable, TaxService
+from mercato.shipping import ShippingRateTable
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
@@ -49,14 +52,17 @@ def build_container(
     """Everything long-lived a request needs, built once from settings."""
     secret = settings.resolved_jwt_secret()
     clock = clock or SystemClock()
+    engine = make_engine(database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     return Container(
         settings=settings,
-        engine=make_engine(database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow),
+        engine=engine,
         clock=clock,
         tokens=TokenIssuer(secret=secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock),
         cursors=CursorCodec(secret=("cursor:" + secret).encode()),
         storage=LocalDirectoryStorage(settings.media_root, settings.media_url_prefix, settings.base_url),
         psp=ProviderRegistry.from_settings(settings, metrics_registry=metrics_registry),
+        tax=TaxService(TaxRateTable(engine)),
+        shipping=ShippingRateTable(engine),
     )
 
 
@@ -91,6 +97,7 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         orders_webhook_router,
         payments_admin_router,
         psp_webhook_router,
+        cart_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)

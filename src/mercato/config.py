@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     payment_reconcile_interval_seconds: float = 15.0
     payment_orphan_grace_seconds: float = 1800.0
     payment_reconcile_max_tries: int = 8
+    # Inventory: how long a checkout holds stock, and how the worker's sweeper gives expired holds back.
+    reservation_ttl_seconds: int = Field(default=900, gt=0)
+    reservation_sweep_interval_seconds: float = Field(default=5.0, gt=0)
+    reservation_sweep_batch_size: int = Field(default=500, gt=0)
+    # Carts: the most units of one SKU an order may take, and how long an idle guest cart lives.
+    order_line_max_qty: int = Field(default=10, gt=0)
+    guest_cart_ttl_days: int = Field(default=30, gt=0)
+    cart_cleanup_interval_seconds: float = Field(default=3600.0, gt=0)
+    # The worker serves its Prometheus metrics (sweeper counts, reservation ages) on this port; 0 disables.
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
 
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:

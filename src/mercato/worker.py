@@ -10,14 +10,18 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 import structlog
+from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mercato.cart.jobs import purge_expired_guest_carts
 from mercato.config import Settings
 from mercato.db.engine import make_engine
 from mercato.db.jobs import purge_expired_idempotency_keys
 from mercato.http.log_config import configure_logging
+from mercato.inventory.jobs import SweeperMetrics, release_expired_reservations
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.payments import reconciliation_job
 
@@ -35,12 +39,37 @@ class PeriodicJob:
     run: JobFn
 
 
-def default_jobs(settings: Settings) -> list[PeriodicJob]:
-    """The jobs every worker runs; contexts add theirs here."""
+def default_jobs(settings: Settings, registry: CollectorRegistry | None = None) -> list[PeriodicJob]:
+    """The jobs every worker runs; contexts add theirs here. Job metrics go to `registry` (a fresh one if
+    none is given, so building the jobs twice never collides)."""
+    registry = registry if registry is not None else CollectorRegistry()
     return [
         PeriodicJob("purge_idempotency_keys", 300.0, purge_expired_idempotency_keys),
+        PeriodicJob(
+            "release_expired_reservations",
+            settings.reservation_sweep_interval_seconds,
+            partial(
+                release_expired_reservations,
+                batch_size=settings.reservation_sweep_batch_size,
+                metrics=SweeperMetrics(registry),
+            ),
+        ),
+        PeriodicJob("purge_expired_guest_carts", settings.cart_cleanup_interval_seconds, purge_expired_guest_carts),
         PeriodicJob("reconcile_payments", settings.payment_reconcile_interval_seconds, reconciliation_job(settings)),
     ]
+
+
+def _serve_metrics(settings: Settings, registry: CollectorRegistry) -> Callable[[], None]:
+    """Expose the worker's metrics for Prometheus to scrape (a busy port only costs the metrics); returns
+    how to stop serving them."""
+    if not settings.worker_metrics_port:
+        return lambda: None
+    try:
+        server, _ = start_http_server(settings.worker_metrics_port, addr=settings.host, registry=registry)
+    except OSError:
+        logger.warning("worker_metrics_unavailable", port=settings.worker_metrics_port)
+        return lambda: None
+    return server.shutdown
 
 
 async def _loop(job: PeriodicJob, engine: AsyncEngine, clock: Clock, stop: asyncio.Event) -> None:
@@ -61,8 +90,12 @@ async def run_worker(settings: Settings, database_url: str, *, stop: asyncio.Eve
     engine = make_engine(database_url, pool_size=4, max_overflow=2)
     stop = stop or asyncio.Event()
     clock = SystemClock()
+    registry = CollectorRegistry()
+    jobs = default_jobs(settings, registry)
+    stop_metrics = _serve_metrics(settings, registry)
     logger.info("worker_started")
     try:
-        await asyncio.gather(*(_loop(job, engine, clock, stop) for job in default_jobs(settings)))
+        await asyncio.gather(*(_loop(job, engine, clock, stop) for job in jobs))
     finally:
+        stop_metrics()
         await engine.dispose()

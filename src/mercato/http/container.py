@@ -12,6 +12,8 @@ from mercato.identity import TokenIssuer
 from mercato.kernel.clock import Clock
 from mercato.kernel.paging import CursorCodec
 from mercato.payments import ProviderRegistry
+from mercato.pricing import TaxService
+from mercato.shipping import ShippingRateTable
 
 
 @dataclass(slots=True)
@@ -25,3 +27,5 @@ class Container:
     cursors: CursorCodec
     storage: ObjectStorage
     psp: ProviderRegistry
+    tax: TaxService  # tax rates (table cached in memory; an external provider when configured)
+    shipping: ShippingRateTable  # zones and carrier rates, cached in memory
