@@ -17,12 +17,14 @@ from mercato.cart.api import router as cart_router
 from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
+from mercato.checkout.api import router as checkout_router
 from mercato.config import Settings
 from mercato.db.engine import make_engine
 from mercato.http.container import Container
 from mercato.http.middleware import HttpMetrics, RequestContextMiddleware
 from mercato.http.ops import router as ops_router
 from mercato.http.problems import install_problem_handlers
+from mercato.http.rate_limit import RateLimit
 from mercato.http.storage import LocalDirectoryStorage
 from mercato.identity import TokenIssuer
 from mercato.identity.api import router as identity_router
@@ -35,7 +37,7 @@ from mercato.orders.api import webhook_router as orders_webhook_router
 from mercato.payments import ProviderRegistry
 from mercato.payments.api import admin_router as payments_admin_router
 from mercato.payments.api import webhook_router as psp_webhook_router
-from mercato.pricing import TaxRateTable, TaxService
+from mercato.pricing import HttpTaxProvider, TaxRateTable, TaxService
 from mercato.shipping import ShippingRateTable
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
@@ -61,9 +63,19 @@ def build_container(
         cursors=CursorCodec(secret=("cursor:" + secret).encode()),
         storage=LocalDirectoryStorage(settings.media_root, settings.media_url_prefix, settings.base_url),
         psp=ProviderRegistry.from_settings(settings, metrics_registry=metrics_registry),
-        tax=TaxService(TaxRateTable(engine)),
+        tax=TaxService(TaxRateTable(engine), _external_tax(settings)),
         shipping=ShippingRateTable(engine),
+        checkout_rate_limit=RateLimit(
+            name="checkout", per_minute=settings.checkout_rate_limit, redis_url=settings.redis_url
+        ),
     )
+
+
+def _external_tax(settings: Settings) -> HttpTaxProvider | None:
+    """The external tax provider, when one is configured."""
+    if not settings.tax_provider_url:
+        return None
+    return HttpTaxProvider(settings.tax_provider_url, timeout_seconds=settings.tax_provider_timeout_seconds)
 
 
 def create_app(settings: Settings, database_url: str, *, clock: Clock | None = None) -> FastAPI:
@@ -92,6 +104,7 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,
+        checkout_router,
         orders_router,
         orders_merchant_router,
         orders_webhook_router,

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     media_url_prefix: str = "/media"
     max_image_bytes: int = 5 * 1024 * 1024
     checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
+    tax_provider_url: str | None = None  # external tax service; unset: the tax_rates table only
+    tax_provider_timeout_seconds: float = 0.3
     carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict)  # JSON: {"ups": "secret"}
     # Payments: PSP accounts in fallback order, "name=base_url,name=base_url"; keys and webhook secrets
     # by the same names ("name=value,..."); a name without one uses the sandbox's (development only).

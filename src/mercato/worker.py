@@ -17,12 +17,14 @@ from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.cart.jobs import purge_expired_guest_carts
+from mercato.checkout.jobs import recovery_job
 from mercato.config import Settings
 from mercato.db.engine import make_engine
 from mercato.db.jobs import purge_expired_idempotency_keys
 from mercato.http.log_config import configure_logging
 from mercato.inventory.jobs import SweeperMetrics, release_expired_reservations
 from mercato.kernel.clock import Clock, SystemClock
+from mercato.orders.jobs import settle_canceled_job
 from mercato.payments import reconciliation_job
 
 logger = structlog.get_logger("mercato.worker")
@@ -56,6 +58,8 @@ def default_jobs(settings: Settings, registry: CollectorRegistry | None = None) 
         ),
         PeriodicJob("purge_expired_guest_carts", settings.cart_cleanup_interval_seconds, purge_expired_guest_carts),
         PeriodicJob("reconcile_payments", settings.payment_reconcile_interval_seconds, reconciliation_job(settings)),
+        PeriodicJob("recover_checkouts", 10.0, recovery_job(settings)),
+        PeriodicJob("settle_canceled_orders", 60.0, settle_canceled_job(settings)),
     ]
 
 

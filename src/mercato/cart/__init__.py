@@ -5,6 +5,7 @@ Other contexts use only what is exported here (the checkout reads the cart it is
 
 from mercato.cart.domain import Cart, CartLine, CartOwner, Estimates
 from mercato.cart.services.claim import claim_guest_cart
+from mercato.cart.services.convert import convert_cart
 from mercato.cart.services.loading import CartRules
 from mercato.cart.services.view import EstimateRequest, get_cart
 
@@ -16,5 +17,6 @@ __all__ = [
     "EstimateRequest",
     "Estimates",
     "claim_guest_cart",
+    "convert_cart",
     "get_cart",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -11,7 +12,7 @@ from mercato.checkout.schemas import CheckoutRequest
 from mercato.checkout.service import check_out
 from mercato.http.deps import ContainerDep, Customer
 from mercato.http.idempotency import idempotency_key_of, run_idempotently
-from mercato.orders import order_view
+from mercato.orders import Fulfilment, capture_digital_shipments, order_view
 
 router = APIRouter(prefix="/v1", tags=["checkout"])
 
@@ -33,11 +34,21 @@ async def checkout(body: CheckoutRequest, request: Request, customer: Customer, 
     """Place the order. The same Idempotency-Key and body replay the first answer, even while it runs."""
     key = idempotency_key_of(request, required=True)
     assert key is not None
-    deps: CheckoutDeps = container.checkout
+    deps = CheckoutDeps(
+        engine=container.engine,
+        clock=container.clock,
+        psp=container.psp,
+        tax=container.tax,
+        shipping=container.shipping,
+        reservation_ttl=timedelta(seconds=container.settings.reservation_ttl_seconds),
+    )
 
     async def place() -> tuple[int, Any]:
         await container.checkout_rate_limit.hit(customer.user_id)
         order_id = await check_out(deps, user_id=customer.user_id, idempotency_key=key, request=body.model_dump())
+        await capture_digital_shipments(
+            Fulfilment(engine=container.engine, psp=container.psp), order_id=order_id, actor=customer.user_id
+        )
         async with container.engine.connect() as conn:
             return 201, await order_view(conn, order_id=order_id, user_id=customer.user_id)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.config import Settings
+from mercato.http.rate_limit import RateLimit
 from mercato.http.storage import ObjectStorage
 from mercato.identity import TokenIssuer
 from mercato.kernel.clock import Clock
@@ -29,3 +30,4 @@ class Container:
     psp: ProviderRegistry
     tax: TaxService  # tax rates (table cached in memory; an external provider when configured)
     shipping: ShippingRateTable  # zones and carrier rates, cached in memory
+    checkout_rate_limit: RateLimit  # checkouts per customer per minute (Redis-shared when REDIS_URL is set)

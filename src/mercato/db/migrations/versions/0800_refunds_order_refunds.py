@@ -1,7 +1,7 @@
 """order refunds
 
 Revision ID: 0800_refunds
-Revises: 0100_payments
+Revises: 0200_inventory
 Create Date: 2026-11-25 09:34:56.959485
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0800_refunds'
-down_revision: str | None = '0100_payments'
+down_revision: str | None = '0200_inventory'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
