@@ -1,5 +1,8 @@
 """The saga runner: runs steps in order, persists progress after each, compensates in reverse on failure.
 
+The step that fails (or was running when the process died) is compensated too, since it may have
+left effects before failing; every compensation therefore tolerates a step that never ran.
+
 Each step records its completion in the same transaction as its own writes where it has any (via
 `record_step`), so "done" in the session row always means "its effects are durable". A crash leaves a
 session whose lease runs out: a retry with the same Idempotency-Key resumes it, or the recovery job
@@ -133,15 +136,24 @@ class SagaRunner:
                 raise
         return ctx
 
+    def _to_undo(self, ctx: SagaContext) -> list[SagaStep]:
+        """The completed steps and the one that was running when it failed or crashed (it may have left
+        effects, e.g. an authorization whose answer was lost), newest first."""
+        undo: list[SagaStep] = []
+        for step in self.steps:
+            undo.append(step)
+            if step.name not in ctx.done:
+                break
+        return list(reversed(undo))
+
     async def compensate(self, ctx: SagaContext, *, error: BaseException | None) -> None:
-        """Undo completed steps in reverse order, persisting progress, then mark the session failed."""
+        """Undo the steps in reverse order, persisting progress, then mark the session failed."""
         problem = _problem_of(error)
         await self._set_status(ctx, "compensating", problem)
-        for step in reversed(self.steps):
-            if step.name not in ctx.done:
-                continue
+        for step in self._to_undo(ctx):
             await step.compensate(ctx)
-            ctx.done.remove(step.name)
+            if step.name in ctx.done:
+                ctx.done.remove(step.name)
             async with self.engine.begin() as conn:
                 await conn.execute(
                     update(checkout_sessions)

@@ -16,6 +16,8 @@ The public interface other contexts (the checkout saga, orders) use:
 - `capture_payment(engine, registry, *, payment_id, amount, final, idempotency_key) -> PaymentView`:
   partial and multiple captures (`final=False` keeps the rest capturable, `final=True` releases it).
 - `void_payment(engine, registry, *, payment_id) -> PaymentView`: the saga's compensation; idempotent.
+- `request_void(engine, *, payment_id)`: when a void cannot happen now (the authorization's outcome is
+  still unknown), reconciliation voids it as soon as it is known, without waiting out the orphan grace.
 - `refund_payment(engine, registry, *, payment_id, amount, idempotency_key) -> PaymentView`: raises
   `RefundExceedsCaptured` (409) beyond what is captured and not yet refunded.
 - `get_payment(conn, *, payment_id)`, `get_payment_by_checkout(conn, *, checkout_id)`.
@@ -31,7 +33,13 @@ from mercato.payments.registry import ProviderRegistry, RetryPolicy
 from mercato.payments.sandbox import run_sandbox
 from mercato.payments.services.authorize import authorize_payment
 from mercato.payments.services.money_movement import capture_payment, refund_payment, void_payment
-from mercato.payments.services.payments import attach_order, create_payment, get_payment, get_payment_by_checkout
+from mercato.payments.services.payments import (
+    attach_order,
+    create_payment,
+    get_payment,
+    get_payment_by_checkout,
+    request_void,
+)
 
 __all__ = [
     "AuthorizationResult",
@@ -49,6 +57,7 @@ __all__ = [
     "reconcile_payments",
     "reconciliation_job",
     "refund_payment",
+    "request_void",
     "run_sandbox",
     "void_payment",
 ]

@@ -232,7 +232,9 @@ async def _void_orphans(
             await conn.scalars(
                 select(payments.c.id)
                 .where(
-                    payments.c.status == AUTHORIZED, payments.c.order_id.is_(None), payments.c.authorized_at <= cutoff
+                    payments.c.status == AUTHORIZED,
+                    payments.c.order_id.is_(None),
+                    (payments.c.authorized_at <= cutoff) | payments.c.void_requested_at.is_not(None),
                 )
                 .limit(policy.batch)
             )

@@ -38,6 +38,9 @@ payments = Table(
     Column("provider", Text),
     Column("psp_reference", Text),
     Column("authorized_at", DateTime(timezone=True)),
+    Column(
+        "void_requested_at", DateTime(timezone=True)
+    ),  # a failed checkout asked for a void the PSP could not take yet
     Column("authorization_expires_at", DateTime(timezone=True)),
     created_at(),
     updated_at(),

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from mercato.checkout.deps import CheckoutDeps
 from mercato.checkout.saga import SagaContext
 from mercato.db.unit_of_work import unit_of_work
-from mercato.payments import authorize_payment, create_payment, get_payment_by_checkout, void_payment
+from mercato.kernel.errors import PaymentUnavailable, RequestInProgress
+from mercato.payments import (
+    authorize_payment,
+    create_payment,
+    get_payment_by_checkout,
+    request_void,
+    void_payment,
+)
 
 
 @dataclass
@@ -49,5 +56,10 @@ class AuthorizePayment:
     async def compensate(self, ctx: SagaContext) -> None:
         async with self.deps.engine.connect() as conn:
             payment = await get_payment_by_checkout(conn, checkout_id=ctx.session_id)
-        if payment is not None:
+        if payment is None:
+            return
+        try:
             await void_payment(self.deps.engine, self.deps.psp, payment_id=payment.id)
+        except (PaymentUnavailable, RequestInProgress):
+            # The authorization's outcome is not known yet: reconciliation voids it once it is.
+            await request_void(self.deps.engine, payment_id=payment.id)

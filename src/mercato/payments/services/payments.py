@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mercato.db.unit_of_work import Tx
 from mercato.kernel.errors import Conflict, ValidationFailed
@@ -79,3 +79,17 @@ async def list_attempts(conn: AsyncConnection, *, payment_id: str) -> list[dict[
         .order_by(payment_attempts.c.created_at, payment_attempts.c.id)
     )
     return [dict(row._mapping) for row in rows]
+
+
+async def request_void(engine: AsyncEngine, *, payment_id: str) -> None:
+    """Ask reconciliation to void this payment as soon as its outcome is known, without the orphan grace.
+
+    The checkout saga calls this when its compensation could not void at once (the PSP's answer to the
+    authorization is still unknown): the authorization that may exist is then released promptly.
+    """
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(payments)
+            .where(payments.c.id == payment_id, payments.c.void_requested_at.is_(None))
+            .values(void_requested_at=func.now(), updated_at=func.now())
+        )
