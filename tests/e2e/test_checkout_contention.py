@@ -12,7 +12,6 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -121,7 +120,7 @@ def _assert_consistent(db: psycopg.Connection[Any], primary: SandboxProcess, sku
     assert ledger == (UNITS - sold,)
     sold_units = db.execute("SELECT coalesce(sum(qty), 0) FROM order_items WHERE sku_id = %s", (sku_id,)).fetchone()
     assert sold_units == (sold,)
-    live_by_payment = Counter()
+    live_by_payment: Counter[str] = Counter()
     for payment_id, order_id in db.execute("SELECT id, order_id FROM payments").fetchall():
         live = [i for i in primary.intents_for(payment_id) if i["status"] == "requires_capture"]
         assert len(live) <= 1, "two live authorizations for one payment"
@@ -143,7 +142,7 @@ def flash_sale(
     for buyer in _buyers(database_url, BUYERS):
         cart_id = fill_cart(shop_api, buyer, [(sku_id, 1)])
         attempts.append((buyer, checkout_body(cart_id), uuid.uuid4().hex))
-    yield sku_id, attempts
+    return sku_id, attempts
 
 
 @pytest.mark.slow
