@@ -131,9 +131,7 @@ def _assert_consistent(db: psycopg.Connection[Any], primary: SandboxProcess, sku
 
 
 @pytest.fixture
-def flash_sale(
-    shop_api: httpx.Client, database_url: str
-) -> tuple[str, list[tuple[Account, dict[str, Any], str]]]:
+def flash_sale(shop_api: httpx.Client, database_url: str) -> tuple[str, list[tuple[Account, dict[str, Any], str]]]:
     """A product with the last 20 units and 200 buyers each holding it in their cart."""
     install_rates(database_url)
     shop = open_shop(shop_api, database_url, items={"HOT": (4999, UNITS)})
