@@ -60,7 +60,7 @@ def test_shipped_order_cannot_be_canceled_by_the_customer(shop_api: httpx.Client
 
 
 def test_digital_goods_are_captured_and_delivered_at_once(shop_api: httpx.Client, database_url: str) -> None:
-    _, buyer, order = _order(shop_api, database_url, {"EBOOK": (900, 100)}, {"EBOOK": 1}, digital=frozenset({"EBOOK"}))
+    _, _, order = _order(shop_api, database_url, {"EBOOK": (900, 100)}, {"EBOOK": 1}, digital=frozenset({"EBOOK"}))
     assert order["shipping_total"] == 0
     assert order["status"] == "delivered"
     assert order["payment"]["amount_captured"] == order["total"] and order["payment"]["status"] == "captured"
