@@ -11,17 +11,21 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 import structlog
 from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mercato.cart.jobs import purge_expired_guest_carts
+from mercato.checkout.jobs import recovery_job
 from mercato.config import Settings
 from mercato.db.engine import make_engine
 from mercato.db.jobs import purge_expired_idempotency_keys
 from mercato.events import Consumer, ConsumerRegistry, EventDispatch, EventMetrics, NatsRelay
 from mercato.events.slis import SliJobs, SliMetrics, SliRecorder, StuckAges
 from mercato.http.log_config import configure_logging
+from mercato.inventory.jobs import SweeperMetrics, release_expired_reservations
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.notifications import (
     CustomerNotifier,
@@ -36,6 +40,8 @@ from mercato.notifications import (
     WebhookFanout,
     prune_finished,
 )
+from mercato.orders.jobs import settle_canceled_job
+from mercato.payments import reconciliation_job
 
 logger = structlog.get_logger("mercato.worker")
 
@@ -131,13 +137,41 @@ def event_jobs(settings: Settings, *, clock: Clock, metrics: CollectorRegistry) 
 
 
 def default_jobs(
-    settings: Settings, *, clock: Clock | None = None, metrics: CollectorRegistry | None = None
+    settings: Settings, registry: CollectorRegistry | None = None, *, clock: Clock | None = None
 ) -> list[PeriodicJob]:
-    """The jobs every worker runs; contexts add theirs here."""
+    """The jobs every worker runs; contexts add theirs here. Job metrics go to `registry` (a fresh one if
+    none is given, so building the jobs twice never collides)."""
+    registry = registry if registry is not None else CollectorRegistry()
     return [
         PeriodicJob("purge_idempotency_keys", 300.0, purge_expired_idempotency_keys),
-        *event_jobs(settings, clock=clock or SystemClock(), metrics=metrics or CollectorRegistry()),
+        PeriodicJob(
+            "release_expired_reservations",
+            settings.reservation_sweep_interval_seconds,
+            partial(
+                release_expired_reservations,
+                batch_size=settings.reservation_sweep_batch_size,
+                metrics=SweeperMetrics(registry),
+            ),
+        ),
+        PeriodicJob("purge_expired_guest_carts", settings.cart_cleanup_interval_seconds, purge_expired_guest_carts),
+        PeriodicJob("reconcile_payments", settings.payment_reconcile_interval_seconds, reconciliation_job(settings)),
+        PeriodicJob("recover_checkouts", 10.0, recovery_job(settings)),
+        PeriodicJob("settle_canceled_orders", 60.0, settle_canceled_job(settings)),
+        *event_jobs(settings, clock=clock or SystemClock(), metrics=registry),
     ]
+
+
+def _serve_metrics(settings: Settings, registry: CollectorRegistry) -> Callable[[], None]:
+    """Expose the worker's metrics for Prometheus to scrape (a busy port only costs the metrics); returns
+    how to stop serving them."""
+    if not settings.worker_metrics_port:
+        return lambda: None
+    try:
+        server, _ = start_http_server(settings.worker_metrics_port, addr=settings.host, registry=registry)
+    except OSError:
+        logger.warning("worker_metrics_unavailable", port=settings.worker_metrics_port)
+        return lambda: None
+    return server.shutdown
 
 
 async def _loop(job: PeriodicJob, engine: AsyncEngine, clock: Clock, stop: asyncio.Event) -> None:
@@ -159,10 +193,8 @@ async def run_worker(settings: Settings, database_url: str, *, stop: asyncio.Eve
     stop = stop or asyncio.Event()
     clock = SystemClock()
     registry = CollectorRegistry()
-    jobs = default_jobs(settings, clock=clock, metrics=registry)
-    metrics_server = None
-    if settings.worker_metrics_port is not None:
-        metrics_server, _ = start_http_server(settings.worker_metrics_port, addr=settings.host, registry=registry)
+    jobs = default_jobs(settings, registry, clock=clock)
+    stop_metrics = _serve_metrics(settings, registry)
     logger.info("worker_started", jobs=[job.name for job in jobs])
     try:
         await asyncio.gather(*(_loop(job, engine, clock, stop) for job in jobs))
@@ -170,6 +202,5 @@ async def run_worker(settings: Settings, database_url: str, *, stop: asyncio.Eve
         for job in jobs:
             if job.close is not None:
                 await job.close()
-        if metrics_server is not None:
-            metrics_server.shutdown()
+        stop_metrics()
         await engine.dispose()

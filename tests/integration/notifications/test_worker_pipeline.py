@@ -51,6 +51,7 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
         nats_stream=f"MERCATO_WORKER_{suffix.upper()}",
         nats_subject_prefix=f"mercatoworker{suffix}",
         event_dispatch_interval_seconds=0.05,
+        worker_metrics_port=0,
     )
     names = {job.name for job in default_jobs(settings)}
     assert {

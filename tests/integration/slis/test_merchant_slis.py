@@ -15,68 +15,34 @@ from mercato.events.slis import SliMetrics, SliRecorder, StuckAges, merchant_sli
 from mercato.kernel.clock import SystemClock
 from mercato.kernel.ids import new_id
 from tests import factories
-from tests.integration.notifications.pipeline import dispatch, emit, item, order_confirmed, transition
+from tests.integration.notifications.pipeline import dispatch, emit, insert_sku, item, order_confirmed, transition
+from tests.integration.slis.marketplace_rows import Rows
 
 
-def payment(merchants: list[str], latency_ms: float, **extra: object) -> dict[str, object]:
-    return {
-        "payment_id": new_id("payment"),
-        "amount": 1000,
-        "currency": "usd",
-        "provider": "sandbox",
-        "latency_ms": latency_ms,
-        "merchant_ids": merchants,
-        **extra,
-    }
-
-
-def reservation(merchant: str) -> dict[str, object]:
-    return {
-        "reservation_id": new_id("reservation"),
-        "sku_id": new_id("sku"),
-        "warehouse_id": new_id("warehouse"),
-        "merchant_id": merchant,
-        "holder": new_id("checkout"),
-        "qty": 1,
-    }
-
-
-async def feed(engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMetrics:
-    """A day of activity: 4 checkouts started with my items (one shared with another merchant), 3
-    authorized and 1 declined, 2 captures and 1 failed capture, 5 reservations of which 3 committed,
-    1 released and 1 expired, and 3 orders."""
-    for merchants in ([mine], [mine], [mine, theirs], [mine]):
-        await emit(
-            engine,
-            "checkout",
-            new_id("checkout"),
-            "checkout.started",
-            {
-                "checkout_id": new_id("checkout"),
-                "user_id": buyer,
-                "cart_id": new_id("cart"),
-                "currency": "usd",
-                "merchant_ids": merchants,
-            },
-        )
-    for latency in (300.0, 400.0, 800.0):
-        await emit(engine, "checkout", new_id("checkout"), "payment.authorized", payment([mine], latency))
-    await emit(
-        engine,
-        "checkout",
-        new_id("checkout"),
-        "payment.failed",
-        payment([mine], 500.0, operation="authorize", decline_code="insufficient_funds"),
-    )
-    for _ in range(2):
-        await emit(engine, "order", new_id("order"), "payment.captured", payment([mine], 350.0))
-    await emit(engine, "order", new_id("order"), "payment.failed", payment([mine], 900.0, operation="capture"))
-    for kind in ("committed", "committed", "committed", "released", "expired"):
-        await emit(engine, "reservation", new_id("reservation"), f"reservation.{kind}", reservation(mine))
+async def feed(database_url: str, engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMetrics:
+    """A day of activity: 4 checkouts held my SKUs (one also another merchant's) and 1 failed; 3
+    authorizations succeeded and 1 was declined, 2 captures succeeded and 1 failed; 5 reservations of
+    mine ended (3 committed, 1 released, 1 expired); 3 orders were confirmed."""
+    my_sku = insert_sku(database_url, merchant_id=mine, name="Anvil")
+    their_sku = insert_sku(database_url, merchant_id=theirs, name="Zip")
+    rows = Rows(database_url, buyer)
+    checkouts = [
+        rows.checkout([my_sku]),
+        rows.checkout([my_sku]),
+        rows.checkout([my_sku, their_sku]),
+        rows.checkout([my_sku], status="failed"),
+    ]
+    rows.attempts(checkouts[0], ("authorize", "succeeded", 300), ("capture", "succeeded", 350))
+    rows.attempts(checkouts[1], ("authorize", "succeeded", 400), ("capture", "failed", 900))
+    rows.attempts(checkouts[2], ("authorize", "succeeded", 800), ("capture", "succeeded", 350))
+    rows.attempts(checkouts[3], ("authorize", "failed", 500))
+    for status in ("committed", "committed", "committed", "released"):
+        rows.reservation(my_sku, status)
+    rows.reservation(my_sku, "released", expired=True)
+    rows.reservation(their_sku, "committed")
     for _ in range(3):
         order = order_confirmed(buyer, [item(mine, "Anvil", 1, 1000), item(theirs, "Zip", 1, 100)])
         await emit(engine, "order", order["order_id"], "order.confirmed", order)
-    await emit(engine, "reservation", new_id("reservation"), "reservation.committed", reservation(theirs))
     metrics = SliMetrics(CollectorRegistry())
     await dispatch(engine, [SliRecorder(metrics)], SystemClock())
     return metrics
@@ -89,14 +55,14 @@ async def test_a_merchant_sees_its_own_figures_over_the_window(
     other = await asyncio.to_thread(factories.merchant_staff, api, database_url, merchant_name="Other")
     assert staff.merchant_id and other.merchant_id
     buyer = factories.customer(api)
-    metrics = await feed(engine, staff.merchant_id, other.merchant_id, buyer.user_id)
+    metrics = await feed(database_url, engine, staff.merchant_id, other.merchant_id, buyer.user_id)
 
     response = await aapi.get("/v1/merchant/slis", params={"window": "1h"}, headers=staff.headers)
     assert response.status_code == 200, response.text
     s = response.json()
     assert s["object"] == "merchant_slis"
     assert (s["merchant_id"], s["window"]) == (staff.merchant_id, "1h")
-    assert (s["checkouts_started"], s["orders"]) == (4, 3)
+    assert (s["checkouts_started"], s["checkouts_failed"], s["orders"]) == (4, 1, 3)
     assert s["checkout_conversion_rate"] == 0.75
     assert (s["authorizations_succeeded"], s["authorizations_failed"]) == (3, 1)
     assert s["authorization_success_rate"] == 0.75
@@ -113,11 +79,13 @@ async def test_a_merchant_sees_its_own_figures_over_the_window(
     theirs = (await aapi.get("/v1/merchant/slis", headers=other.headers)).json()
     assert theirs["window"] == "24h"  # the default
     assert (theirs["checkouts_started"], theirs["orders"], theirs["reservations_committed"]) == (1, 3, 1)
-    assert theirs["authorization_success_rate"] is None  # no attempt in the window: no rate, not 0
+    assert theirs["authorization_success_rate"] == 1.0  # the shared checkout's authorization
     assert theirs["reservation_expiry_rate"] == 0.0
+    loner = await asyncio.to_thread(factories.merchant_staff, api, database_url, merchant_name="Loner")
+    nothing = (await aapi.get("/v1/merchant/slis", headers=loner.headers)).json()
+    assert nothing["authorization_success_rate"] is None  # no attempt in the window: no rate, not 0
 
-    funnel = metrics.funnel.labels(staff.merchant_id, "checkout_started")._value.get()
-    assert funnel == 4
+    assert metrics.funnel.labels(staff.merchant_id, "order")._value.get() == 3
 
 
 def test_a_merchant_with_no_activity_gets_zero_counts_and_null_rates(api: httpx.Client, database_url: str) -> None:

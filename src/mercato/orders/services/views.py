@@ -18,6 +18,7 @@ from mercato.kernel.ids import is_id_of
 from mercato.kernel.paging import CursorCodec, check_limit, list_envelope
 from mercato.orders.domain import Totals
 from mercato.orders.tables import order_history, order_items, orders, shipments
+from mercato.payments import get_payment_by_checkout
 
 
 def _item_view(row: Any) -> dict[str, Any]:
@@ -103,10 +104,25 @@ async def order_view(conn: AsyncConnection, *, order_id: str, user_id: str | Non
         "coupon_code": order.coupon_code,
         "items": [_item_view(i) for i in items],
         "shipments": [_shipment_view(s, items) for s in ships],
+        "payment": await _payment_summary(conn, order.checkout_id),
         "shipping_address": order.shipping_address,
         "history": _history_view(history),
         "created_at": rfc3339(order.created_at),
         "updated_at": rfc3339(order.updated_at),
+    }
+
+
+async def _payment_summary(conn: AsyncConnection, checkout_id: str | None) -> dict[str, Any] | None:
+    """What the customer needs to know of the payment (amounts in the order's currency)."""
+    payment = await get_payment_by_checkout(conn, checkout_id=checkout_id) if checkout_id else None
+    if payment is None:
+        return None
+    return {
+        "id": payment.id,
+        "status": payment.status,
+        "amount_authorized": payment.amount_authorized,
+        "amount_captured": payment.amount_captured,
+        "amount_refunded": payment.amount_refunded,
     }
 
 

@@ -2,7 +2,7 @@
 merchant webhooks and their deliveries, and the SLI facts fed by events.
 
 Revision ID: 0400_events
-Revises: 0600_pricing
+Revises: 0810_void_requested
 Create Date: 2026-11-25 08:50:55.639630
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0400_events'
-down_revision: str | None = '0600_pricing'
+down_revision: str | None = '0810_void_requested'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
