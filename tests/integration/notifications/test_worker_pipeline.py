@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import nats
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.config import Settings
@@ -44,7 +45,7 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
         env="test",
         jwt_secret=TEST_SECRET,
         data_dir=tmp_path,
-        log_level="WARNING",
+        log_level="INFO",
         smtp_host=smtp_server.host,
         smtp_port=smtp_server.port,
         nats_url=nats_url,
@@ -74,6 +75,7 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
     assert staff.merchant_id
     order = order_confirmed(buyer.user_id, [item(staff.merchant_id, "Anvil", 1, 9900)])
     stop = asyncio.Event()
+    logging_before = structlog.get_config()  # run_worker configures logging globally: put it back after
     worker = asyncio.create_task(run_worker(settings, database_url, stop=stop))
     client = await nats.connect(nats_url)
     try:
@@ -108,3 +110,4 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
             await client.jetstream().delete_stream(settings.nats_stream)
         await client.close()
         receiver.close()
+        structlog.configure(**logging_before)

@@ -18,7 +18,10 @@ class Rows:
         """A checkout session over a cart holding the SKUs; returns the session id."""
         cart_id, session_id = new_id("cart"), new_id("checkout")
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute("INSERT INTO carts (id, user_id, currency, status) VALUES (%s, %s, 'usd', 'converted')", (cart_id, self.user_id))
+            conn.execute(
+                "INSERT INTO carts (id, user_id, currency, status) VALUES (%s, %s, 'usd', 'converted')",
+                (cart_id, self.user_id),
+            )
             for sku_id in sku_ids:
                 conn.execute(
                     "INSERT INTO cart_lines (id, cart_id, sku_id, qty, added_price) VALUES (%s, %s, %s, 1, 1000)",
