@@ -27,6 +27,7 @@ class EventType:
     payload: type[BaseModel]
     merchant_visible: bool = False
     hidden_from_merchants: tuple[str, ...] = ()
+    emitted: bool = True  # False: catalogued for its emitter to adopt, not emitted by the code yet
 
     @property
     def aggregate(self) -> str:
@@ -49,13 +50,21 @@ _TYPES = (
     _t("sku.created", ic.SkuCreated, "catalog", "A SKU was created.", merchant_visible=True),
     _t("sku.updated", ic.SkuUpdated, "catalog", "A SKU's price or fields changed.", merchant_visible=True),
     _t("review.created", ic.ReviewCreated, "catalog", "A customer reviewed a product.", merchant_visible=True),
-    _t("stock.changed", inv.StockChanged, "inventory", "A stock level was set or adjusted.", merchant_visible=True),
+    _t(
+        "stock.changed",
+        inv.StockChanged,
+        "inventory",
+        "A stock level was set or adjusted.",
+        merchant_visible=True,
+        emitted=False,
+    ),
     _t(
         "stock.out_of_stock",
         inv.StockAvailability,
         "inventory",
         "A SKU has no sellable unit left.",
         merchant_visible=True,
+        emitted=False,
     ),
     _t(
         "stock.back_in_stock",
@@ -63,21 +72,64 @@ _TYPES = (
         "inventory",
         "A SKU that had no sellable unit has some again; waiting 'notify me' subscribers are told.",
         merchant_visible=True,
+        emitted=False,
     ),
-    _t("stock.oversold", inv.StockOversold, "inventory", "More units were committed than existed (an incident)."),
-    _t("reservation.created", inv.ReservationChanged, "inventory", "Stock was reserved for a checkout."),
-    _t("reservation.committed", inv.ReservationChanged, "inventory", "Reserved stock was sold (the order exists)."),
-    _t("reservation.released", inv.ReservationChanged, "inventory", "Reserved stock went back (failure, cancel)."),
+    _t(
+        "stock.oversold",
+        inv.StockOversold,
+        "inventory",
+        "More units were committed than existed (an incident).",
+        emitted=False,
+    ),
+    _t("reservation.created", inv.ReservationChanged, "inventory", "Stock was reserved for a checkout.", emitted=False),
+    _t(
+        "reservation.committed",
+        inv.ReservationChanged,
+        "inventory",
+        "Reserved stock was sold (the order exists).",
+        emitted=False,
+    ),
+    _t(
+        "reservation.released",
+        inv.ReservationChanged,
+        "inventory",
+        "Reserved stock went back (failure, cancel).",
+        emitted=False,
+    ),
     _t(
         "reservation.expired",
         inv.ReservationChanged,
         "inventory",
         "A reservation's TTL ran out; the sweeper released it.",
+        emitted=False,
     ),
-    _t("reservation.expiring", inv.ReservationExpiring, "checkout", "A checkout's held stock expires soon."),
-    _t("cart.line_added", inv.CartLineAdded, "cart", "A SKU was put in a cart (the funnel's first step)."),
-    _t("checkout.started", inv.CheckoutStarted, "checkout", "A customer submitted a checkout."),
-    _t("checkout.failed", inv.CheckoutFailed, "checkout", "A checkout ended without an order (after compensation)."),
+    _t(
+        "reservation.expiring",
+        inv.ReservationExpiring,
+        "checkout",
+        "A checkout's held stock expires soon.",
+        emitted=False,
+    ),
+    _t("warehouse.created", inv.WarehouseCreated, "inventory", "A merchant added a warehouse.", merchant_visible=True),
+    _t("cart.created", inv.CartCreated, "cart", "A cart was created (first line added)."),
+    _t("cart.claimed", inv.CartClaimed, "cart", "A guest cart was claimed or merged at sign-in."),
+    _t("cart.converted", inv.CartConverted, "cart", "A cart became an order."),
+    _t("checkout.completed", inv.CheckoutCompleted, "checkout", "A checkout ended with an order."),
+    _t(
+        "cart.line_added",
+        inv.CartLineAdded,
+        "cart",
+        "A SKU was put in a cart (the funnel's first step).",
+        emitted=False,
+    ),
+    _t("checkout.started", inv.CheckoutStarted, "checkout", "A customer submitted a checkout.", emitted=False),
+    _t(
+        "checkout.failed",
+        inv.CheckoutFailed,
+        "checkout",
+        "A checkout ended without an order (after compensation).",
+        emitted=False,
+    ),
     _t(
         "order.confirmed",
         op.OrderConfirmed,
@@ -96,6 +148,13 @@ _TYPES = (
     ),
     _t("order.canceled", op.OrderTransition, "orders", "The order was canceled.", merchant_visible=True),
     _t("order.refunded", op.OrderTransition, "orders", "The order was refunded in full.", merchant_visible=True),
+    _t(
+        "order.refund_created",
+        op.RefundCreated,
+        "orders",
+        "A merchant refunded money on its part of the order.",
+        merchant_visible=True,
+    ),
     _t("shipment.shipped", op.ShipmentMoved, "orders", "A shipment shipped, with tracking.", merchant_visible=True),
     _t("shipment.delivered", op.ShipmentMoved, "orders", "A shipment was delivered.", merchant_visible=True),
     _t("shipment.canceled", op.ShipmentMoved, "orders", "A shipment was canceled.", merchant_visible=True),
@@ -110,7 +169,18 @@ _TYPES = (
     _t("payment.voided", op.PaymentEvent, "payments", "An authorization was voided (compensation, cancel)."),
     _t("payment.refunded", op.PaymentEvent, "payments", "Captured money was refunded.", merchant_visible=True),
     _t(
-        "payment.failed", op.PaymentFailed, "payments", "A PSP operation was declined or failed.", merchant_visible=True
+        "payment.authorization_expired",
+        op.PaymentEvent,
+        "payments",
+        "An authorization lapsed at the PSP before it was captured.",
+    ),
+    _t(
+        "payment.failed",
+        op.PaymentFailed,
+        "payments",
+        "A PSP operation was declined or failed.",
+        merchant_visible=True,
+        emitted=False,
     ),
 )
 

@@ -3,6 +3,7 @@ and merchant-scoped copies of a multi-merchant order show each merchant only its
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import text
@@ -67,3 +68,17 @@ def test_every_catalogued_type_is_named_aggregate_dot_event() -> None:
     for name, entry in CATALOGUE.items():
         aggregate, _, event = name.partition(".")
         assert aggregate and event and entry.aggregate == aggregate
+
+
+def test_every_event_type_the_code_emits_is_catalogued() -> None:
+    literal = re.compile(r'event_type="([a-z_]+\.[a-z_]+)"|"((?:order|shipment)\.[a-z_]+)"')
+    emitted: set[str] = set()
+    for path in (ROOT / "src" / "mercato").rglob("*.py"):
+        if path.parts[-2] in ("events", "payloads", "notifications", "slis", "webhooks"):
+            continue
+        for match in literal.finditer(path.read_text()):
+            emitted.add(match.group(1) or match.group(2))
+    assert {"order.confirmed", "payment.authorized", "checkout.completed"} <= emitted
+    assert emitted - set(CATALOGUE) == set()
+    for name in ("created", "shipped", "delivered", "canceled", "pending"):  # f"shipment.{state}"
+        assert f"shipment.{name}" in CATALOGUE or name in ("created", "pending")

@@ -72,6 +72,34 @@ class CartLineAdded(Payload):
     qty: int
 
 
+class WarehouseCreated(Payload):
+    warehouse_id: str
+    merchant_id: str
+
+
+class CartCreated(Payload):
+    cart_id: str
+
+
+class CartClaimed(Payload):
+    """A guest cart was taken over (or merged into the customer's) at sign-in."""
+
+    cart_id: str
+    guest_cart_id: str
+    user_id: str
+
+
+class CartConverted(Payload):
+    cart_id: str
+    order_id: str
+
+
+class CheckoutCompleted(Payload):
+    checkout_id: str
+    order_id: str
+    user_id: str
+
+
 class CheckoutStarted(Payload):
     checkout_id: str
     user_id: str

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mercato.events.payloads.base import MerchantScoped
+from mercato.events.payloads.base import MerchantScoped, Payload
 
 
 class OrderItemRef(BaseModel):
@@ -98,19 +98,34 @@ class ShipmentMoved(MerchantScoped):
     items: list[ShipmentItem]
 
 
-class PaymentEvent(MerchantScoped):
-    """payment.authorized / captured / voided / refunded: a PSP operation that succeeded."""
+class PaymentEvent(Payload):
+    """payment.authorized / captured / voided / refunded / authorization_expired: the payment after a PSP
+    operation (amounts are the payment's running totals)."""
 
     payment_id: str
     checkout_id: str | None = None
     order_id: str | None = None
-    user_id: str | None = None
+    status: str | None = None
     amount: int
     currency: str
-    provider: str
-    latency_ms: float | None = Field(default=None, description="the PSP round trip, for the PSP latency SLI")
-    shipment_id: str | None = None
-    refund_id: str | None = None
+    amount_authorized: int | None = None
+    amount_captured: int | None = None
+    amount_refunded: int | None = None
+    provider: str | None = None
+    refund_amount: int | None = Field(default=None, description="payment.refunded: this refund's amount")
+    merchant_ids: list[str] = Field(
+        default_factory=list,
+        description="not emitted yet (payments does not know merchants); the checkout should add it",
+    )
+    latency_ms: float | None = Field(default=None, description="the PSP round trip (not emitted yet)")
+
+
+class RefundCreated(MerchantScoped):
+    """order.refund_created: a merchant refunded (part of) its share of an order."""
+
+    order_id: str
+    refund_id: str
+    amount: int
 
 
 class PaymentFailed(PaymentEvent):
