@@ -60,11 +60,11 @@ def test_summary_columns_agree_with_the_rows_generated_beside_them() -> None:
     chunk = generator().chunk(0, 300)
 
     for product in chunk.products:
-        prices = [s[5] for s in chunk.skus if s[1] == product[0]]
-        ratings = [r[4] for r in chunk.reviews if r[1] == product[0]]
+        prices = [int(str(s[5])) for s in chunk.skus if s[1] == product[0]]
+        ratings = [int(str(r[4])) for r in chunk.reviews if r[1] == product[0]]
         assert 1 <= len(prices) <= 4
         assert (product[9], product[10]) == (min(prices), max(prices))
-        assert (product[11], product[12]) == (len(ratings), sum(ratings))  # type: ignore[arg-type]
+        assert (product[11], product[12]) == (len(ratings), sum(ratings))
     assert [(i[0], i[1], i[2]) for i in chunk.inventory] == [(entry[0], entry[1], entry[3]) for entry in chunk.ledger]
 
 
