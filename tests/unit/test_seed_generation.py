@@ -1,16 +1,20 @@
-"""The demo seed's generator, without a database: reproducible, consistent, and readable."""
+"""The demo seed's generator, without a database: reproducible, consistent, readable, and the same when
+large seeds build chunks in a worker process."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mercato.kernel.ids import new_id
 from mercato.seed.accounts import Shopper
 from mercato.seed.generate import CatalogGenerator, Chunk, in_sentence, rating_average, variants_of, with_article
+from mercato.seed.pipeline import generate_chunks
 from mercato.seed.reference import BrandRef, LeafRef, MerchantRef
 from mercato.seed.vocabulary import BRANDS, CATEGORY_ROOTS, MERCHANTS, Leaf, Node, slug_of
 from mercato.seed.vocabulary.media import MEDIA
@@ -24,7 +28,7 @@ def leaves_of(node: Node | Leaf, root: str) -> list[tuple[Leaf, str]]:
     return [pair for child in node.children for pair in leaves_of(child, root)]
 
 
-def generator(max_reviews: int = 12) -> CatalogGenerator:
+def generator(max_reviews: int = 12, kind: type[CatalogGenerator] = CatalogGenerator) -> CatalogGenerator:
     """A generator over the real vocabulary with made-up ids, as `ensure_reference` would hand it over."""
     leaves = [pair for root in CATEGORY_ROOTS for pair in leaves_of(root, root.slug)]
     refs = [
@@ -41,7 +45,7 @@ def generator(max_reviews: int = 12) -> CatalogGenerator:
         for spec in MERCHANTS
     ]
     shoppers = [Shopper(new_id("user"), f"Shopper {i}") for i in range(100)]
-    return CatalogGenerator(merchants, shoppers, now=NOW, max_reviews=max_reviews)
+    return kind(merchants, shoppers, now=NOW, max_reviews=max_reviews)
 
 
 def without_ids(chunk: Chunk) -> list[tuple[object, ...]]:
@@ -133,3 +137,31 @@ def test_the_vocabulary_is_complete_and_unambiguous() -> None:
         assert leaf.price_dollars[0] >= 1 and leaf.weight_grams[0] >= 0, leaf.slug
         assert variants_of(leaf), leaf.slug
     assert {slug for m in MERCHANTS for slug in m.sells} == {root.slug for root in CATEGORY_ROOTS}
+
+
+def test_background_generation_yields_the_same_chunks_in_order() -> None:
+    inline = list(generate_chunks(generator(), first=0, total=250, chunk_size=60, background=False))
+    background = list(generate_chunks(generator(), first=0, total=250, chunk_size=60, background=True))
+
+    assert [len(c.products) for c in background] == [60, 60, 60, 60, 10]
+    assert [without_ids(c) for c in background] == [without_ids(c) for c in inline]
+
+
+class FailingGenerator(CatalogGenerator):
+    def chunk(self, first_seq: int, count: int) -> Chunk:
+        if first_seq == 120:
+            raise ValueError("generation failed")
+        return super().chunk(first_seq, count)
+
+
+class DyingGenerator(CatalogGenerator):
+    def chunk(self, first_seq: int, count: int) -> Chunk:
+        if first_seq == 60:
+            os._exit(3)  # the worker process disappears, as if killed
+        return super().chunk(first_seq, count)
+
+
+@pytest.mark.parametrize(("kind", "error"), [(FailingGenerator, ValueError), (DyingGenerator, Exception)])
+def test_a_failing_worker_fails_the_seed_instead_of_hanging(kind: type[CatalogGenerator], error: type) -> None:
+    with pytest.raises(error):
+        list(generate_chunks(generator(kind=kind), first=0, total=300, chunk_size=60, background=True))
