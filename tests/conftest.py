@@ -23,8 +23,11 @@ from mercato.db.engine import libpq_url, make_engine
 from mercato.db.migrate import upgrade
 from mercato.schema import metadata
 
+pytest_plugins = ["tests.psp_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-" + "x" * 40
+CARRIER_SECRET = "ups-webhook-test-secret"
 
 
 def _worker_suffix() -> str:
@@ -57,9 +60,6 @@ def database_url() -> Iterator[str]:
         pg.stop()
 
 
-_TRUNCATE = None
-
-
 @pytest.fixture(autouse=True)
 def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     """Empty every table after each test that touched the database, so no test sees another's rows."""
@@ -76,7 +76,14 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for tests: a fixed secret and throwaway data and media directories."""
     data_dir = tmp_path_factory.mktemp("data")
-    return Settings(env="test", jwt_secret=TEST_SECRET, data_dir=data_dir, log_json=True, log_level="WARNING")
+    return Settings(
+        env="test",
+        jwt_secret=TEST_SECRET,
+        data_dir=data_dir,
+        log_json=True,
+        log_level="WARNING",
+        carrier_webhook_secrets={"ups": CARRIER_SECRET},
+    )
 
 
 def _free_port() -> int:
@@ -143,3 +150,39 @@ def db(database_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     """A plain autocommit psycopg connection for assertions on what is stored."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         yield conn
+
+
+def _service_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _require_service(name: str, url: str, host: str, port: int) -> str:
+    """The service URL if it answers; otherwise skip with the reason, or fail when CI requires services."""
+    if _service_answers(host, port):
+        return url
+    reason = f"{name} is not reachable at {host}:{port}"
+    if os.environ.get("MERCATO_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} and MERCATO_REQUIRE_SERVICES=1")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis URL for tests of Redis-backed features (TEST_REDIS_URL or 127.0.0.1:6379, db 15)."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    return _require_service("Redis", url, host, int(port))
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> str:
+    """A NATS (JetStream) URL for event-stream tests (TEST_NATS_URL or 127.0.0.1:4222)."""
+    url = os.environ.get("TEST_NATS_URL", "nats://127.0.0.1:4222")
+    host_port = url.split("//", 1)[1]
+    host, _, port = host_port.rpartition(":")
+    return _require_service("NATS", url, host, int(port))

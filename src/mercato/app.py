@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from mercato.catalog.api import IMAGE_UPLOAD_PATH
 from mercato.catalog.api import merchant_router as catalog_merchant_router
 from mercato.catalog.api import router as catalog_router
 from mercato.config import Settings
@@ -27,12 +28,24 @@ from mercato.identity.api import router as identity_router
 from mercato.inventory.api import merchant_router as inventory_merchant_router
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.kernel.paging import CursorCodec
+from mercato.orders.api import merchant_router as orders_merchant_router
+from mercato.orders.api import router as orders_router
+from mercato.orders.api import webhook_router as orders_webhook_router
+from mercato.payments import ProviderRegistry
+from mercato.payments.api import admin_router as payments_admin_router
+from mercato.payments.api import webhook_router as psp_webhook_router
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
 idempotency, auth) follow shared/API.md; every error is application/problem+json with a stable `code`."""
 
 
-def build_container(settings: Settings, database_url: str, *, clock: Clock | None = None) -> Container:
+def build_container(
+    settings: Settings,
+    database_url: str,
+    *,
+    clock: Clock | None = None,
+    metrics_registry: CollectorRegistry | None = None,
+) -> Container:
     """Everything long-lived a request needs, built once from settings."""
     secret = settings.resolved_jwt_secret()
     clock = clock or SystemClock()
@@ -43,16 +56,19 @@ def build_container(settings: Settings, database_url: str, *, clock: Clock | Non
         tokens=TokenIssuer(secret=secret, ttl_seconds=settings.jwt_ttl_seconds, clock=clock),
         cursors=CursorCodec(secret=("cursor:" + secret).encode()),
         storage=LocalDirectoryStorage(settings.media_root, settings.media_url_prefix, settings.base_url),
+        psp=ProviderRegistry.from_settings(settings, metrics_registry=metrics_registry),
     )
 
 
 def create_app(settings: Settings, database_url: str, *, clock: Clock | None = None) -> FastAPI:
     """The marketplace API, wired to the given database."""
-    container = build_container(settings, database_url, clock=clock)
+    registry = CollectorRegistry()
+    container = build_container(settings, database_url, clock=clock, metrics_registry=registry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        await container.psp.close()
         await container.engine.dispose()
 
     app = FastAPI(
@@ -61,7 +77,6 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         description=API_DESCRIPTION,
         lifespan=lifespan,
     )
-    registry = CollectorRegistry()
     app.state.container = container
     app.state.metrics_registry = registry
     install_problem_handlers(app)
@@ -71,9 +86,20 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,
+        orders_router,
+        orders_merchant_router,
+        orders_webhook_router,
+        payments_admin_router,
+        psp_webhook_router,
     ):
         app.include_router(router)
     settings.media_root.mkdir(parents=True, exist_ok=True)
     app.mount(settings.media_url_prefix, StaticFiles(directory=settings.media_root), name="media")
-    app.add_middleware(RequestContextMiddleware, metrics=HttpMetrics(registry), max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=HttpMetrics(registry),
+        max_body_bytes=settings.max_body_bytes,
+        # room for the multipart envelope around an image of the largest allowed size
+        upload_limits=((IMAGE_UPLOAD_PATH, settings.max_image_bytes + 64 * 1024),),
+    )
     return app

@@ -39,11 +39,32 @@ class Settings(BaseSettings):
     media_dir: Path | None = None
     media_url_prefix: str = "/media"
     max_image_bytes: int = 5 * 1024 * 1024
+    checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
+    carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict)  # JSON: {"ups": "secret"}
+    # Payments: PSP accounts in fallback order, "name=base_url,name=base_url"; keys and webhook secrets
+    # by the same names ("name=value,..."); a name without one uses the sandbox's (development only).
+    psp_providers: str = ""
+    psp_api_keys: str = ""
+    psp_webhook_secrets: str = ""
+    psp_timeout_seconds: float = 10.0
+    psp_connect_timeout_seconds: float = 2.0
+    psp_max_retries: int = 2
+    psp_retry_backoff_seconds: float = 0.2
+    psp_breaker_threshold: int = 5
+    psp_breaker_reset_seconds: float = 30.0
+    payment_reconcile_interval_seconds: float = 15.0
+    payment_orphan_grace_seconds: float = 1800.0
+    payment_reconcile_max_tries: int = 8
 
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
         if self.env == "production" and (not self.jwt_secret or len(self.jwt_secret) < 32):
             raise ValueError("MERCATO_JWT_SECRET must be set (32+ characters) in production")
+        if self.env == "production" and self.psp_providers:
+            named = {pair.split("=", 1)[0].strip() for pair in self.psp_api_keys.split(",") if "=" in pair}
+            for pair in self.psp_providers.split(","):
+                if pair.split("=", 1)[0].strip() not in named:
+                    raise ValueError("MERCATO_PSP_API_KEYS must name a key for every PSP provider in production")
         return self
 
     @property

@@ -19,6 +19,7 @@ from mercato.db.engine import make_engine
 from mercato.db.jobs import purge_expired_idempotency_keys
 from mercato.http.log_config import configure_logging
 from mercato.kernel.clock import Clock, SystemClock
+from mercato.payments import reconciliation_job
 
 logger = structlog.get_logger("mercato.worker")
 
@@ -36,7 +37,10 @@ class PeriodicJob:
 
 def default_jobs(settings: Settings) -> list[PeriodicJob]:
     """The jobs every worker runs; contexts add theirs here."""
-    return [PeriodicJob("purge_idempotency_keys", 300.0, purge_expired_idempotency_keys)]
+    return [
+        PeriodicJob("purge_idempotency_keys", 300.0, purge_expired_idempotency_keys),
+        PeriodicJob("reconcile_payments", settings.payment_reconcile_interval_seconds, reconciliation_job(settings)),
+    ]
 
 
 async def _loop(job: PeriodicJob, engine: AsyncEngine, clock: Clock, stop: asyncio.Event) -> None:

@@ -11,6 +11,7 @@ from mercato.http.storage import ObjectStorage
 from mercato.identity import TokenIssuer
 from mercato.kernel.clock import Clock
 from mercato.kernel.paging import CursorCodec
+from mercato.payments import ProviderRegistry
 
 
 @dataclass(slots=True)
@@ -23,3 +24,4 @@ class Container:
     tokens: TokenIssuer
     cursors: CursorCodec
     storage: ObjectStorage
+    psp: ProviderRegistry

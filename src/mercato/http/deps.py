@@ -35,8 +35,10 @@ async def get_tx(container: ContainerDep) -> AsyncIterator[Tx]:
         yield tx
 
 
-ReadConn = Annotated[AsyncConnection, Depends(get_read_conn)]
-WriteTx = Annotated[Tx, Depends(get_tx)]
+# scope="function": the transaction commits (and the connection returns to the pool) before the response
+# is sent, so a client that got a 201 can read its write at once and never sees a success that failed to commit.
+ReadConn = Annotated[AsyncConnection, Depends(get_read_conn, scope="function")]
+WriteTx = Annotated[Tx, Depends(get_tx, scope="function")]
 
 
 def _bearer_token(request: Request) -> str | None:

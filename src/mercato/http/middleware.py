@@ -5,6 +5,7 @@ Pure ASGI rather than BaseHTTPMiddleware: it adds no task per request and does n
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -43,10 +44,20 @@ class _BodyTooLarge(Exception):
 class RequestContextMiddleware:
     """Assigns the request id, enforces the body limit, records metrics and logs each request."""
 
-    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: HttpMetrics,
+        max_body_bytes: int,
+        upload_limits: tuple[tuple[re.Pattern[str], int], ...] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        # Paths that take uploads (product images) have their own, larger limit; the endpoint
+        # enforces its exact limit itself, this only stops the body from being cut short first.
+        self.upload_limits = upload_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,44 +77,60 @@ class RequestContextMiddleware:
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
-                if self._declared_length(scope) > self.max_body_bytes:
-                    await self._too_large(scope, receive, send_with_id)
+                limit = self._body_limit(scope)
+                if self._declared_length(scope) > limit:
+                    await self._too_large(scope, receive, send_with_id, limit)
                 else:
-                    await self._call_limited(scope, receive, send_with_id)
+                    await self._call_limited(scope, receive, send_with_id, limit)
             finally:
                 self._observe(scope, status_holder["status"], time.perf_counter() - started)
 
-    async def _call_limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _body_limit(self, scope: Scope) -> int:
+        path = scope.get("path", "")
+        for pattern, limit in self.upload_limits:
+            if pattern.match(path):
+                return limit
+        return self.max_body_bytes
+
+    async def _call_limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Count streamed body bytes; past the limit, the app's own answer is replaced by a 413.
+
+        Frameworks turn an exception raised while reading the body into their own 400, so rather
+        than rely on the exception reaching us, the overflow is remembered and the response swapped.
+        """
         received = 0
+        overflowed = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
+                    overflowed = True
                     raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if overflowed:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
-                await self._too_large(scope, receive, send)
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, limited_receive, guarded_send)
+        if overflowed and not response_started:
+            await self._too_large(scope, receive, send, limit)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
             status=413,
             code="payload-too-large",
             title="The request body is too large",
-            detail=f"request bodies are limited to {self.max_body_bytes} bytes",
+            detail=f"request bodies are limited to {limit} bytes",
         )
         await response(scope, receive, send)
 

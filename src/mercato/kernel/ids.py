@@ -32,6 +32,7 @@ PREFIXES: dict[str, str] = {
     "shipment": "shp",
     "payment": "pay",
     "payment_attempt": "patt",
+    "payment_review": "prv",
     "refund": "re",
     "event": "evt",
     "ledger": "led",

@@ -1,0 +1,216 @@
+"""The saga runner: runs steps in order, persists progress after each, compensates in reverse on failure.
+
+Each step records its completion in the same transaction as its own writes where it has any (via
+`record_step`), so "done" in the session row always means "its effects are durable". A crash leaves a
+session whose lease runs out: a retry with the same Idempotency-Key resumes it, or the recovery job
+compensates it. Compensations must be idempotent, since a crash during compensation repeats them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mercato.checkout.tables import checkout_sessions
+from mercato.kernel.clock import Clock
+from mercato.kernel.errors import DomainError, RequestInProgress
+from mercato.kernel.ids import new_id
+
+logger = structlog.get_logger("mercato.checkout")
+
+
+@dataclass
+class SagaContext:
+    """One checkout attempt: its id, who, and the JSON state the steps build up."""
+
+    session_id: str
+    user_id: str
+    cart_id: str
+    done: list[str]
+    state: dict[str, Any] = field(default_factory=dict)
+    status: str = "running"
+    order_id: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class SagaStep(Protocol):
+    """A step: `run` does it (idempotently), `compensate` undoes it (idempotently)."""
+
+    name: str
+    records_itself: bool  # True when run() calls record_step inside its own transaction
+
+    async def run(self, ctx: SagaContext) -> None: ...
+
+    async def compensate(self, ctx: SagaContext) -> None: ...
+
+
+async def record_step(conn: AsyncConnection, ctx: SagaContext, step: str, *, lease: timedelta, clock: Clock) -> None:
+    """Mark `step` done and save the state, in the caller's transaction (so it commits with the step's writes)."""
+    if step not in ctx.done:
+        ctx.done.append(step)
+    await conn.execute(
+        update(checkout_sessions)
+        .where(checkout_sessions.c.id == ctx.session_id)
+        .values(steps_done=ctx.done, state=ctx.state, lease_until=clock.now() + lease, updated_at=func.now())
+    )
+
+
+@dataclass
+class SagaRunner:
+    """Starts, resumes, runs and compensates checkout sessions for one list of steps."""
+
+    engine: AsyncEngine
+    steps: Sequence[SagaStep]
+    clock: Clock
+    lease: timedelta = timedelta(seconds=30)
+
+    async def start_or_resume(self, *, user_id: str, idempotency_key: str, cart_id: str) -> SagaContext:
+        """The session for (user, key): a new one, or an abandoned one claimed for resumption."""
+        now = self.clock.now()
+        async with self.engine.begin() as conn:
+            created = (
+                await conn.execute(
+                    insert(checkout_sessions)
+                    .values(
+                        id=new_id("checkout"),
+                        user_id=user_id,
+                        idempotency_key=idempotency_key,
+                        cart_id=cart_id,
+                        lease_until=now + self.lease,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(checkout_sessions)
+                )
+            ).one_or_none()
+            if created is not None:
+                return _context(created)
+            row = (
+                await conn.execute(
+                    select(checkout_sessions)
+                    .where(
+                        and_(
+                            checkout_sessions.c.user_id == user_id,
+                            checkout_sessions.c.idempotency_key == idempotency_key,
+                        )
+                    )
+                    .with_for_update()
+                )
+            ).one()
+            if row.status in ("running", "compensating"):
+                if row.lease_until > now:
+                    raise RequestInProgress("this checkout is still running", retry_after=1)
+                await conn.execute(
+                    update(checkout_sessions)
+                    .where(checkout_sessions.c.id == row.id)
+                    .values(lease_until=now + self.lease, updated_at=func.now())
+                )
+            return _context(row)
+
+    async def run(self, ctx: SagaContext) -> SagaContext:
+        """Run the remaining steps; on any failure compensate what was done and re-raise."""
+        for step in self.steps:
+            if step.name in ctx.done:
+                continue
+            try:
+                await step.run(ctx)
+                if not step.records_itself:
+                    async with self.engine.begin() as conn:
+                        await record_step(conn, ctx, step.name, lease=self.lease, clock=self.clock)
+            except Exception as exc:
+                # Cancellation and crashes are not caught: the lease runs out and recovery compensates.
+                await self.compensate(ctx, error=exc)
+                raise
+        return ctx
+
+    async def compensate(self, ctx: SagaContext, *, error: BaseException | None) -> None:
+        """Undo completed steps in reverse order, persisting progress, then mark the session failed."""
+        problem = _problem_of(error)
+        await self._set_status(ctx, "compensating", problem)
+        for step in reversed(self.steps):
+            if step.name not in ctx.done:
+                continue
+            await step.compensate(ctx)
+            ctx.done.remove(step.name)
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    update(checkout_sessions)
+                    .where(checkout_sessions.c.id == ctx.session_id)
+                    .values(steps_done=ctx.done, state=ctx.state, updated_at=func.now())
+                )
+        await self._set_status(ctx, "failed", problem)
+
+    async def _set_status(self, ctx: SagaContext, status: str, problem: dict[str, Any] | None) -> None:
+        ctx.status, ctx.error = status, problem
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(checkout_sessions)
+                .where(checkout_sessions.c.id == ctx.session_id)
+                .values(
+                    status=status,
+                    error=problem,
+                    lease_until=self.clock.now() + self.lease,
+                    updated_at=func.now(),
+                )
+            )
+
+    async def recover_abandoned(self, *, batch: int = 20) -> int:
+        """Compensate sessions whose process died (lease ran out) and nobody resumed; returns how many."""
+        now = self.clock.now()
+        async with self.engine.begin() as conn:
+            rows = list(
+                await conn.execute(
+                    select(checkout_sessions)
+                    .where(
+                        and_(
+                            checkout_sessions.c.status.in_(("running", "compensating")),
+                            checkout_sessions.c.lease_until < now,
+                        )
+                    )
+                    .order_by(checkout_sessions.c.lease_until)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                await conn.execute(
+                    update(checkout_sessions)
+                    .where(checkout_sessions.c.id == row.id)
+                    .values(lease_until=now + self.lease, updated_at=func.now())
+                )
+        for row in rows:
+            ctx = _context(row)
+            logger.warning("checkout_recovered", session_id=ctx.session_id, steps_done=ctx.done)
+            await self.compensate(ctx, error=None)
+        return len(rows)
+
+
+def _context(row: Any) -> SagaContext:
+    return SagaContext(
+        session_id=row.id,
+        user_id=row.user_id,
+        cart_id=row.cart_id,
+        done=list(row.steps_done),
+        state=dict(row.state),
+        status=row.status,
+        order_id=row.order_id,
+        error=row.error,
+    )
+
+
+def _problem_of(error: BaseException | None) -> dict[str, Any] | None:
+    if error is None:
+        return {"code": "abandoned", "detail": "the checkout was interrupted and has been rolled back"}
+    if isinstance(error, DomainError):
+        return {"code": error.code, "status": error.status, "detail": error.detail, **_jsonable(error.extra)}
+    return {"code": "internal-error", "status": 500, "detail": "the checkout failed unexpectedly"}
+
+
+def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in extra.items() if k != "headers" and isinstance(v, str | int | float | bool | list | dict)}
