@@ -20,6 +20,11 @@ HEADER = """# Benchmarks
 Written by `make bench` (`python -m bench [--only NAME] [--quick] [--products N]`); each section below is
 replaced when its benchmark runs again and keeps the exact command that produced it. Do not edit the
 sections by hand: change the benchmark in `bench/` and run it.
+
+Benchmarks use their own PostgreSQL: an embedded server under `./var/bench-pg` (kept between runs, so a
+benchmark catalog is seeded once and reused), or the server at `BENCH_DATABASE_URL` (the benchmarks create
+their databases there, so it needs CREATEDB). `--quick` is a smoke run with small data and short phases;
+its figures are not comparable with a full run's.
 """
 
 _SECTION = re.compile(r"<!-- bench:(?P<name>[a-z_]+):start -->\n.*?<!-- bench:(?P=name):end -->\n", re.DOTALL)
