@@ -8,6 +8,7 @@ ceiling of this server, client and machine.
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,14 +143,17 @@ async def measure(base_url: str, catalog: Catalog, plan: Plan) -> dict[str, Summ
     return {label: summarize(results) for label, results in phases.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """Where the run happened: the database server, the API command, and how busy the machine was."""
+
+    database: str
+    server_command: str
+    load_before: float
+
+
 def render(
-    summaries: dict[str, Summary],
-    *,
-    catalog: Catalog,
-    plan: Plan,
-    options: RunOptions,
-    context: str,
-    server_command: str,
+    summaries: dict[str, Summary], *, catalog: Catalog, plan: Plan, options: RunOptions, setting: Setting
 ) -> str:
     """The report section."""
     labels = list(summaries)
@@ -183,13 +187,13 @@ def render(
 Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{options.command}`.
 
 - Catalog: {catalog.products:,} products, {catalog.skus:,} SKUs (the demo seed, `mercato seed`).
-- Server: `{server_command}` (uvicorn with uvloop and httptools, one process) on {context}.
+- Server: `{setting.server_command}` (uvicorn with uvloop and httptools, one process) on {setting.database}.
 - Load: {plan.concurrency} concurrent keep-alive connections over loopback, each its own
   httpx.AsyncClient, on uvloop, in the benchmark process; closed loop (a connection sends its next request
   when the answer is read); {plan.rounds} round(s) of {plan.phase_seconds:g} s per endpoint, after a
   {plan.warmup_seconds:g} s warm-up of each. Latency is per request as the client sees it; every figure is
   the median over the rounds.
-- Machine: {machine()}.
+- Machine: {machine(setting.load_before)}.
 - **The load generator, the API process and PostgreSQL share these cores.** The Python client costs
   several times the server's CPU per trivial request, so `/healthz` measures mostly the client: it is the
   ceiling of this rig, not of the server. Absolute figures are a floor; the ratio to `/healthz`, measured
@@ -202,15 +206,12 @@ Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{options.command}`.
 def run(options: RunOptions) -> Section:
     """Seed (or reuse) the benchmark catalog, start the server, drive the load, render the section."""
     plan = plan_for(options)
+    load_before = os.getloadavg()[0]
     with BenchPostgres() as pg:
         url = pg.database(f"mercato_bench_catalog_{plan.products}")
         print(f"  {seed_marketplace(url, products=plan.products, force=False)}", flush=True)
         catalog = sample_catalog(url)
-        context = pg.description
         with ApiServer(url) as server:
             summaries = uvloop.run(measure(server.base_url, catalog, plan))
-            server_command = server.command
-    section = render(
-        summaries, catalog=catalog, plan=plan, options=options, context=context, server_command=server_command
-    )
-    return Section(NAME, section)
+            setting = Setting(pg.description, server.command, load_before)
+    return Section(NAME, render(summaries, catalog=catalog, plan=plan, options=options, setting=setting))

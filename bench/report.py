@@ -63,8 +63,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
-    """One line describing where the figures were measured."""
+def machine(load_before: float) -> str:
+    """Where the figures were measured, and how busy the machine already was (1-minute load average)."""
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -79,5 +79,6 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
     return (
         f"{os.cpu_count()} CPU cores ({model}){memory}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; 1-minute load average before the run: {load_before:.1f} "
+        "(above 0, other work shared the cores)"
     )
