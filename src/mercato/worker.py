@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -97,6 +98,9 @@ async def run_worker(settings: Settings, database_url: str, *, stop: asyncio.Eve
     registry = CollectorRegistry()
     jobs = default_jobs(settings, registry)
     stop_metrics = _serve_metrics(settings, registry)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)  # finish the running jobs, then exit
     logger.info("worker_started")
     try:
         await asyncio.gather(*(_loop(job, engine, clock, stop) for job in jobs))
