@@ -10,13 +10,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import catalog_read, seed_scale
+from bench import catalog_read, checkout, seed_scale
 from bench.options import RunOptions
 from bench.report import DOC_PATH, Section, write_sections
 
 BENCHMARKS: dict[str, Callable[[RunOptions], Section]] = {
     catalog_read.NAME: catalog_read.run,
     seed_scale.NAME: seed_scale.run,
+    checkout.NAME: checkout.run,
 }
 
 
