@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import catalog_read, checkout, seed_scale
+from bench import catalog_read, checkout, reservations, seed_scale
 from bench.options import RunOptions
 from bench.report import DOC_PATH, Section, write_sections
 
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[[RunOptions], Section]] = {
     catalog_read.NAME: catalog_read.run,
     seed_scale.NAME: seed_scale.run,
     checkout.NAME: checkout.run,
+    "reservations": lambda options: Section("reservations", reservations.run(options.quick)),
 }
 
 
