@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 
 from mercato.cart.api import router as cart_router
 from mercato.catalog.api import IMAGE_UPLOAD_PATH
@@ -20,6 +20,7 @@ from mercato.catalog.api import router as catalog_router
 from mercato.checkout.api import router as checkout_router
 from mercato.config import Settings
 from mercato.db.engine import make_engine
+from mercato.events.slis.api import router as slis_router
 from mercato.http.container import Container
 from mercato.http.middleware import HttpMetrics, RequestContextMiddleware
 from mercato.http.ops import router as ops_router
@@ -31,6 +32,8 @@ from mercato.identity.api import router as identity_router
 from mercato.inventory.api import merchant_router as inventory_merchant_router
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.kernel.paging import CursorCodec
+from mercato.notifications.api import router as notifications_router
+from mercato.notifications.webhooks.api import router as webhooks_router
 from mercato.orders.api import merchant_router as orders_merchant_router
 from mercato.orders.api import router as orders_router
 from mercato.orders.api import webhook_router as orders_webhook_router
@@ -97,6 +100,12 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
     )
     app.state.container = container
     app.state.metrics_registry = registry
+    app.state.domain_errors = Counter(
+        "mercato_domain_errors_total",
+        "Problem answers by stable code (invalid-transition, out-of-stock, …)",
+        ["code"],
+        registry=registry,
+    )
     install_problem_handlers(app)
     for router in (
         ops_router,
@@ -105,6 +114,9 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
         catalog_merchant_router,
         inventory_merchant_router,
         checkout_router,
+        notifications_router,
+        webhooks_router,
+        slis_router,
         orders_router,
         orders_merchant_router,
         orders_webhook_router,

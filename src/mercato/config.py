@@ -39,6 +39,37 @@ class Settings(BaseSettings):
     media_dir: Path | None = None
     media_url_prefix: str = "/media"
     max_image_bytes: int = 5 * 1024 * 1024
+    # events: outbox dispatch and the NATS JetStream relay
+    worker_db_pool_size: int = 8
+    event_dispatch_interval_seconds: float = 0.2
+    event_batch_size: int = 100
+    event_max_attempts: int = 10  # a consumer's poison event is dead-lettered after this many failures
+    event_retention_days: int = 7
+    nats_stream: str = "MERCATO"
+    nats_subject_prefix: str = "mercato"
+    nats_duplicate_window_seconds: float = 600.0
+    nats_publish_timeout_seconds: float = 5.0
+    # notifications: e-mail (SMTP; without a host, .eml files under <data_dir>/outbox-mail) and SMS
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Mercato <no-reply@mercato.localhost>"
+    sms_provider: Literal["dev-sink"] = "dev-sink"
+    notification_max_attempts: int = 8
+    # merchant webhooks
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 60.0
+    webhook_retry_max_delay_seconds: float = 3600.0
+    webhook_retry_horizon_seconds: int = 24 * 3600
+    webhook_secret_overlap_seconds: int = 24 * 3600
+    webhook_concurrency: int = 20
+    # SLIs
+    stuck_order_age_seconds: int = 24 * 3600  # created/confirmed orders with no transition for this long
+    stuck_shipped_order_age_seconds: int = 14 * 24 * 3600  # shipped orders not delivered for this long
+    sli_retention_days: int = 8
     checkout_rate_limit: int = 10  # checkouts per customer per minute; 0 disables
     tax_provider_url: str | None = None  # external tax service; unset: the tax_rates table only
     tax_provider_timeout_seconds: float = 0.3
@@ -83,6 +114,16 @@ class Settings(BaseSettings):
     def media_root(self) -> Path:
         """Where uploaded images are stored by the local object storage."""
         return self.media_dir or self.data_dir / "media"
+
+    @property
+    def mail_sink_dir(self) -> Path:
+        """Where development e-mail lands as .eml files when no SMTP host is configured."""
+        return self.data_dir / "outbox-mail"
+
+    @property
+    def sms_sink_dir(self) -> Path:
+        """Where the development SMS provider writes messages."""
+        return self.data_dir / "outbox-sms"
 
     @property
     def base_url(self) -> str:

@@ -38,6 +38,10 @@ PREFIXES: dict[str, str] = {
     "ledger": "led",
     "checkout": "chk",
     "coupon": "cpn",
+    "webhook_endpoint": "we",
+    "webhook_delivery": "whd",
+    "notification": "ntf",
+    "stock_subscription": "nms",
 }
 
 
