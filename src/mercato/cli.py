@@ -222,7 +222,7 @@ def _wait_for_children(children: list[subprocess.Popen[bytes]]) -> None:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)  # a graceful stop for uvicorn and the worker alike
         for child in children:
             try:
                 child.wait(timeout=15)

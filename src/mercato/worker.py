@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -195,6 +196,9 @@ async def run_worker(settings: Settings, database_url: str, *, stop: asyncio.Eve
     registry = CollectorRegistry()
     jobs = default_jobs(settings, registry, clock=clock)
     stop_metrics = _serve_metrics(settings, registry)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)  # finish the running jobs, then exit
     logger.info("worker_started", jobs=[job.name for job in jobs])
     try:
         await asyncio.gather(*(_loop(job, engine, clock, stop) for job in jobs))
