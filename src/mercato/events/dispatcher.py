@@ -4,7 +4,9 @@ A batch is claimed with `FOR UPDATE SKIP LOCKED` and handled in the *same* trans
 event delivered, so (1) two dispatchers never hold the same event, (2) a crash anywhere rolls the
 consumer's writes back together with the marks, and the retry finds them undone: effects happen once.
 
-Order per aggregate: only an aggregate's oldest pending event (its head) can be claimed; a second
+Order per aggregate: only an aggregate's oldest pending event (its head) can be claimed (a correlated
+`min(seq)` per candidate: one index probe whatever the table statistics say, where an anti-join was
+planned as a scan of every pending row once the statistics went stale); a second
 dispatcher that meets a locked head skips it, and cannot take the next event of that aggregate because
 the head is still pending. The claimer of a head then also takes the events that follow it, in order.
 A failing event is retried with backoff (its successors wait behind it) and after `max_attempts` is
@@ -34,10 +36,9 @@ _CLAIM_HEADS = text(
     SELECT d.event_id, d.aggregate_key, d.seq, d.attempts
     FROM consumer_deliveries d
     WHERE d.consumer = :consumer AND d.status = 'pending' AND d.next_attempt_at <= :now
-      AND NOT EXISTS (
-        SELECT 1 FROM consumer_deliveries e
-        WHERE e.consumer = d.consumer AND e.aggregate_key = d.aggregate_key
-          AND e.status = 'pending' AND e.seq < d.seq)
+      AND d.seq = (
+        SELECT min(e.seq) FROM consumer_deliveries e
+        WHERE e.consumer = d.consumer AND e.aggregate_key = d.aggregate_key AND e.status = 'pending')
     ORDER BY d.seq
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
