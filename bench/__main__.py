@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import catalog_read, checkout, events_dispatch, reservations, seed_scale
+from bench import catalog_read, checkout, events_dispatch, reservations, search, seed_scale
 from bench.options import RunOptions
 from bench.report import DOC_PATH, Section, write_sections
 
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[RunOptions], Section]] = {
     checkout.NAME: checkout.run,
     "reservations": lambda options: Section("reservations", reservations.run(options.quick)),
     events_dispatch.NAME: lambda options: Section(events_dispatch.NAME, events_dispatch.run(options.quick)),
+    search.NAME: search.section,
 }
 
 

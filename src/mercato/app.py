@@ -41,6 +41,7 @@ from mercato.payments import ProviderRegistry
 from mercato.payments.api import admin_router as payments_admin_router
 from mercato.payments.api import webhook_router as psp_webhook_router
 from mercato.pricing import HttpTaxProvider, TaxRateTable, TaxService
+from mercato.search.api import router as search_router
 from mercato.shipping import ShippingRateTable
 
 API_DESCRIPTION = """Mercato: a multi-merchant marketplace. Conventions (ids, money, lists, errors,
@@ -110,6 +111,7 @@ def create_app(settings: Settings, database_url: str, *, clock: Clock | None = N
     for router in (
         ops_router,
         identity_router,
+        search_router,
         catalog_router,
         catalog_merchant_router,
         inventory_merchant_router,

@@ -15,6 +15,7 @@ from mercato.notifications import tables as _notifications  # noqa: F401
 from mercato.orders import tables as _orders  # noqa: F401
 from mercato.payments import tables as _payments  # noqa: F401
 from mercato.pricing import tables as _pricing  # noqa: F401
+from mercato.search import tables as _search  # noqa: F401
 from mercato.shipping import tables as _shipping  # noqa: F401
 
 __all__ = ["metadata"]

@@ -4,13 +4,11 @@ and the administrators' brand and category creation. Each route parses, calls on
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from mercato.catalog.domain import ProductStatus
-from mercato.catalog.listing import ProductFilters
 from mercato.catalog.schemas import (
     BrandBody,
     CategoryBody,
@@ -28,12 +26,10 @@ from mercato.catalog.services.categories import create_category, list_categories
 from mercato.catalog.services.create_product import create_product
 from mercato.catalog.services.edit_product import ProductChanges, edit_product
 from mercato.catalog.services.edit_sku import SkuChanges, edit_sku
-from mercato.catalog.services.list_products import list_products
 from mercato.catalog.services.list_reviews import list_reviews
 from mercato.catalog.services.merchant_products import get_own_product, list_own_products
 from mercato.catalog.services.post_review import post_review
 from mercato.catalog.services.show_product import show_product
-from mercato.catalog.sorting import ProductSort
 from mercato.catalog.views import (
     BrandList,
     BrandView,
@@ -74,12 +70,8 @@ merchant_router = APIRouter(prefix="/v1/merchant", tags=["merchant catalog"], re
 # The image upload route takes bodies larger than the API's general limit (see app.py's middleware).
 IMAGE_UPLOAD_PATH = re.compile(r"^/v1/merchant/products/[^/]+/images$")
 
-# Integer query filters are compared with PostgreSQL integers: larger values are a 422, not a 500.
-_PG_INT_MAX = 2_147_483_647
-
 Limit = Annotated[int, Query(description="Page size, 1 to 100.")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="The `next_cursor` of the previous page.")]
-SlugParam = Annotated[str | None, Query(max_length=200)]
 
 
 def _clean_text(field: str, value: str) -> str:
@@ -87,35 +79,6 @@ def _clean_text(field: str, value: str) -> str:
     if "\x00" in value or len(value) > 300:
         raise ValidationFailed("not a valid value", field=field)
     return value
-
-
-@router.get("/products", response_model=ProductList, summary="Browse products")
-async def browse_products(
-    *,
-    conn: ReadConn,
-    container: ContainerDep,
-    category: SlugParam = None,
-    brand: Annotated[list[str], Query(description="Brand slug; repeat for several.")] = [],  # noqa: B006
-    merchant: Annotated[str | None, Query(max_length=100)] = None,
-    min_price: Annotated[int | None, Query(ge=0, le=_PG_INT_MAX)] = None,
-    max_price: Annotated[int | None, Query(ge=0, le=_PG_INT_MAX)] = None,
-    min_rating: Annotated[Decimal | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
-    in_stock: bool = False,
-    sort: ProductSort = ProductSort.NEWEST,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> ProductList:
-    """Active products with something for sale, filtered, sorted (`newest` by default) and paged."""
-    filters = ProductFilters(
-        category=_clean_text("query.category", category) if category is not None else None,
-        brands=tuple(_clean_text("query.brand", slug) for slug in brand),
-        merchant_id=_clean_text("query.merchant", merchant) if merchant is not None else None,
-        min_price=min_price,
-        max_price=max_price,
-        min_rating=min_rating,
-        in_stock=in_stock,
-    )
-    return await list_products(conn, cursors=container.cursors, filters=filters, sort=sort, limit=limit, cursor=cursor)
 
 
 @router.get(

@@ -81,7 +81,13 @@ def filter_clauses(filters: ProductFilters) -> list[ColumnElement[bool]]:
 
 def listed_products(filters: ProductFilters) -> Select[Any]:
     """The public products matching `filters`, unordered: the base every product list and search builds on."""
-    return products_with_refs().where(is_listed(), *filter_clauses(filters))
+    return products_with_refs().where(*listed_where(filters))
+
+
+def listed_where(filters: ProductFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of `listed_products(filters)` on the products table alone, for a select of a few
+    product columns that needs no brand or category (search reads a page's keys from an index this way)."""
+    return [is_listed(), *filter_clauses(filters)]
 
 
 def _category_and_descendants(slug: str) -> ColumnElement[Any]:
