@@ -10,13 +10,14 @@ from mercato.kernel.clock import Clock
 # Customers' carts never expire; a guest cart whose checkout has begun or finished is left to checkout.
 _PURGE = text(
     """
-    DELETE FROM carts WHERE id IN (
+    WITH claimed AS MATERIALIZED (
         SELECT id FROM carts
         WHERE user_id IS NULL AND expires_at <= :now AND status IN ('active', 'merged', 'expired')
         ORDER BY expires_at
         LIMIT :batch_size
         FOR UPDATE SKIP LOCKED
     )
+    DELETE FROM carts USING claimed WHERE carts.id = claimed.id
     """
 )
 

@@ -26,11 +26,12 @@ logger = structlog.get_logger("mercato.notifications")
 
 _CLAIM = text(
     """
-    UPDATE notifications SET next_attempt_at = :lease_until, attempts = attempts + 1
-    WHERE id IN (
+    WITH claimed AS MATERIALIZED (
       SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= :now
       ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-    RETURNING id, channel, category, recipient, subject, body_text, body_html, attempts
+    UPDATE notifications n SET next_attempt_at = :lease_until, attempts = n.attempts + 1
+    FROM claimed WHERE n.id = claimed.id
+    RETURNING n.id, n.channel, n.category, n.recipient, n.subject, n.body_text, n.body_html, n.attempts
     """
 )
 

@@ -31,11 +31,12 @@ logger = structlog.get_logger("mercato.webhooks")
 
 _CLAIM = text(
     """
-    UPDATE webhook_deliveries SET next_attempt_at = :lease_until
-    WHERE id IN (
+    WITH claimed AS MATERIALIZED (
       SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= :now
       ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-    RETURNING id, endpoint_id, merchant_id, event_id, event_type, body, attempts, created_at
+    UPDATE webhook_deliveries d SET next_attempt_at = :lease_until
+    FROM claimed WHERE d.id = claimed.id
+    RETURNING d.id, d.endpoint_id, d.merchant_id, d.event_id, d.event_type, d.body, d.attempts, d.created_at
     """
 )
 
