@@ -347,7 +347,7 @@ def run(options: RunOptions) -> Section:
         [
             "## Checkout (`POST /v1/checkout`, issue 6)",
             "",
-            f"Command: `{options.command} --only checkout`. {description}. {machine(load_before)}",
+            f"Command: `{options.command}`. {description}. {machine(load_before)}",
             f"(a) {plan.concurrency_fast} concurrent buyers, PSP sandbox at 0 ms; (b) {plan.concurrency_slow}"
             " concurrent buyers, sandbox at 300–800 ms; one API process; each checkout is a fresh cart of 2 SKUs out of"
             f" {SKUS}. Medians over {plan.rounds} rounds of {plan.seconds:.0f} s for (a) and the raw limit.",
