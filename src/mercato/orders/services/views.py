@@ -6,10 +6,11 @@ leak nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import Select, and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.kernel.clock import rfc3339
@@ -160,42 +161,57 @@ async def merchant_order_view(conn: AsyncConnection, *, order_id: str, merchant_
     }
 
 
+async def _newest_first(
+    conn: AsyncConnection,
+    *,
+    query: Select[Any],
+    scope: str,
+    limit: int,
+    cursor: str | None,
+    cursors: CursorCodec,
+    view: Callable[[str], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """A keyset page of `query`'s orders, newest first, each rendered by `view`."""
+    check_limit(limit)
+    if cursor:
+        created, last_id = cursors.decode(scope, cursor)
+        query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(_ts(created), last_id))
+    rows = list(await conn.execute(query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit + 1)))
+    page = rows[:limit]
+    items = [await view(r.id) for r in page]
+    more = len(rows) > limit
+    next_cursor = cursors.encode(scope, [page[-1].created_at.isoformat(), page[-1].id]) if more else None
+    return list_envelope(items, next_cursor)
+
+
 async def list_customer_orders(
     conn: AsyncConnection, *, user_id: str, limit: int, cursor: str | None, cursors: CursorCodec
 ) -> dict[str, Any]:
     """The customer's orders, newest first, keyset-paged."""
-    check_limit(limit)
+
+    async def view(order_id: str) -> dict[str, Any]:
+        return await order_view(conn, order_id=order_id, user_id=user_id)
+
     query = select(orders.c.id, orders.c.created_at).where(orders.c.user_id == user_id)
-    if cursor:
-        created, last_id = cursors.decode("orders:customer", cursor)
-        query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(_ts(created), last_id))
-    rows = list(await conn.execute(query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit + 1)))
-    page = rows[:limit]
-    items = [await order_view(conn, order_id=r.id, user_id=user_id) for r in page]
-    next_cursor = (
-        cursors.encode("orders:customer", [page[-1].created_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    return await _newest_first(
+        conn, query=query, scope="orders:customer", limit=limit, cursor=cursor, cursors=cursors, view=view
     )
-    return list_envelope(items, next_cursor)
 
 
 async def list_merchant_orders(
     conn: AsyncConnection, *, merchant_id: str, limit: int, cursor: str | None, cursors: CursorCodec
 ) -> dict[str, Any]:
     """Orders holding any of the merchant's items, newest first, each showing only the merchant's part."""
-    check_limit(limit)
+
+    async def view(order_id: str) -> dict[str, Any]:
+        return await merchant_order_view(conn, order_id=order_id, merchant_id=merchant_id)
+
     query = select(orders.c.id, orders.c.created_at).where(
         orders.c.id.in_(select(order_items.c.order_id).where(order_items.c.merchant_id == merchant_id))
     )
-    if cursor:
-        created, last_id = cursors.decode("orders:merchant", cursor)
-        query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(_ts(created), last_id))
-    rows = list(await conn.execute(query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit + 1)))
-    page = rows[:limit]
-    items = [await merchant_order_view(conn, order_id=r.id, merchant_id=merchant_id) for r in page]
-    next_cursor = (
-        cursors.encode("orders:merchant", [page[-1].created_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    return await _newest_first(
+        conn, query=query, scope="orders:merchant", limit=limit, cursor=cursor, cursors=cursors, view=view
     )
-    return list_envelope(items, next_cursor)
 
 
 def _ts(value: str) -> datetime:
