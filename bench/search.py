@@ -88,7 +88,6 @@ def _prepare(url: str) -> None:
             "ix_products_search_name_brand",
             "ix_products_search_head",
             "ix_products_search_name_key",
-            "ix_products_search_sample",
             "search_product_facets",
             "products",
         ):

@@ -9,9 +9,9 @@ per-row flag, and each facet's aggregate keeps the rows whose other flags hold.
 Counts are exact while the base set has at most `EXACT_UP_TO` products. Past that, they are counted on a
 fixed pseudo-random sample and scaled up, and the answer says `facet_counts: "estimated"`: a hash of
 the product id splits the catalog into `SAMPLE_BUCKETS` buckets (each product's document carries its
-bucket as a lexeme, so the GIN index intersects text and sample before any row is read), the first
-bucket's share of the base set estimates its size, and enough buckets are counted to see about
-`SAMPLE_TARGET` products (docs/search.md).
+samples as lexemes, so the GIN index intersects text and sample before any row is read), the first
+bucket's share of the base set estimates its size, and the first 2^k buckets are counted, enough to see
+`SAMPLE_TARGET` to twice that many products (docs/search.md).
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ SAMPLE_TARGET = 2_000
 
 
 def _in_buckets(buckets: int) -> str:
-    """The tsquery text of the first `buckets` sample buckets (the lexemes of migration 0700)."""
-    return " | ".join(f"'sample {bucket}'" for bucket in range(buckets))
+    """The tsquery text of the first `buckets` (a power of two) sample buckets: one lexeme (migration 0700)."""
+    return f"'sample {buckets}'"
 
 
 TOP_VALUES = 20  # values listed per facet (per attribute name for attributes), most frequent first
@@ -218,10 +218,15 @@ async def _in_first_buckets(conn: AsyncConnection, filters: SearchFilters, query
 
 
 def _buckets_for(per_bucket: float, target: int) -> int:
-    """How many buckets to count to see about `target` products, given about `per_bucket` in each."""
+    """How many buckets (a power of two) to count to see at least `target` products (at most twice as
+    many), given about `per_bucket` products in each."""
     if per_bucket <= 0:
         return SAMPLE_BUCKETS
-    return min(SAMPLE_BUCKETS, max(1, math.ceil(target / per_bucket)))
+    needed = math.ceil(target / per_bucket)
+    buckets = 1
+    while buckets < needed and buckets < SAMPLE_BUCKETS:
+        buckets *= 2
+    return buckets
 
 
 async def count_facets(

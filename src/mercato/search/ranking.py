@@ -27,7 +27,19 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Integer, Select, and_, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -53,6 +65,8 @@ from mercato.search.matching import PRODUCT, SearchFilters, attributes_clause, m
 WALK = 20_000  # index entries a head tier's walk reads at most (index-only: a few ms)
 WALK_ANYWHERE = 4_000  # rows the "anywhere" walk reads at most (each a row visit)
 SMALL = 500  # a match set this small is ranked in one sort once a walk has come back short
+# The status of listed products, as in the catalog's partial sort indexes (the public API's "active").
+ACTIVE = "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,22 +159,39 @@ async def read_page(
     stmt = listed_products(filters.catalog)
     if filters.attributes:
         stmt = stmt.where(attributes_clause(filters.attributes))
-    if query is None:
+    if query is not None:
+        stmt = stmt.where(matches(tsquery(query)))
+    if query is None and not filters.narrows:
+        return list((await conn.execute(order.apply(stmt, after, limit))).all())  # browsing: dense
+    # Text or filters may match few products, or none early in this order (a desk category sorted by
+    # price starts after 400,000 cheaper products): walk a bounded stretch, else gather and sort.
+    boundary = await boundary_of(conn, order, after, plan.walk_anywhere)
+    if boundary is None:  # fewer than that many products remain: the walk is bounded already
         return list((await conn.execute(order.apply(stmt, after, limit))).all())
-    # Text in another order: a bounded walk of the order's index, else every match gathered and sorted.
-    walk = order.apply(stmt.add_columns(SEARCH_DOCUMENT.label("document")), after, plan.walk_anywhere - 1)
-    walked = walk.subquery("walk")
-    columns = [column for column in walked.c if column.key != "document"]
-    found = _over(order, walked).apply(select(*columns).where(_match_on(walked.c.document, query)), None, limit)
-    rows = list((await conn.execute(found)).all())
+    rows = list((await conn.execute(order.apply(stmt.where(within(order, boundary)), after, limit))).all())
     if len(rows) > limit:
         return rows
-    gathered = stmt.where(matches(tsquery(query))).offset(0).subquery("matched")
+    gathered = stmt.offset(0).subquery("matched")
     return list((await conn.execute(_over(order, gathered).apply(select(gathered), after, limit))).all())
 
 
-def _match_on(document: ColumnElement[Any], query: str) -> ColumnElement[bool]:
-    return document.op("@@", is_comparison=True)(tsquery(query))
+async def boundary_of(
+    conn: AsyncConnection, order: SortOrder, after: Sequence[Any] | None, stretch: int
+) -> list[Any] | None:
+    """The sort key `stretch` active products after `after` in `order`, or None when fewer remain.
+
+    Read from the order's index alone (its partial predicate is the active status), so a walk bounded
+    by it reads at most `stretch` index entries however rare its filters are."""
+    keys = select(*(key.expr.label(key.label) for key in order.keys)).where(PRODUCT.status == ACTIVE)
+    row = (await conn.execute(order.apply(keys, after, 0).offset(stretch - 1))).first()
+    return [getattr(row, key.label) for key in order.keys] if row is not None else None
+
+
+def within(order: SortOrder, boundary: Sequence[Any]) -> ColumnElement[bool]:
+    """Not past `boundary` in `order` (the boundary itself included)."""
+    position = tuple_(*(key.expr for key in order.keys))
+    values = tuple_(*(literal(v, type_=key.expr.type) for key, v in zip(order.keys, boundary, strict=True)))
+    return position >= values if order.descending else position <= values
 
 
 def _keys(*extra: ColumnElement[Any]) -> Select[Any]:
@@ -196,6 +227,7 @@ class _TierReader:
         self.query = tsquery(query) if query is not None else None
         self.rows: list[Row[Any]] = []
         self.sized = False  # whether the match set's size was looked at (after a walk came back short)
+        self.boundaries: dict[tuple[int, tuple[Any, ...] | None], list[Any] | None] = {}
         self.head_empty = False  # whether no product has every word in its name, brand or category
 
     @property
@@ -210,12 +242,21 @@ class _TierReader:
         if self.query is None:
             # Without text every product is in the last tier: relevance is rating, then popularity.
             keys = _keys(literal(TIER_ANYWHERE, Integer).label(RELEVANCE_LABEL)).where(*narrowing(self.filters))
-            return await self._fetch(_with_rows(TIES_ORDER.apply(keys, position, self.limit)))
+            boundary = await self._boundary(self.plan.walk, position) if self.filters.narrows else None
+            if boundary is None:
+                return await self._fetch(_with_rows(TIES_ORDER.apply(keys, position, self.limit)))
+            rows = await self._fetch(
+                _with_rows(TIES_ORDER.apply(keys.where(within(TIES_ORDER, boundary)), position, self.limit))
+            )
+            if len(rows) > self.limit:
+                return rows
+            return await self._fetch(_with_rows(self._gathered(TIER_ANYWHERE, true(), position)))
         walked: list[Row[Any]] | None = None
         if start_tier == TIER_EXACT_NAME:
             # The exact names and the first walk in one round trip: most searches need nothing more.
             exact = self._gathered(TIER_EXACT_NAME, and_(exact_name(self.key), matches(self.query)), None)
-            both = await self._fetch(union_all(_with_rows(exact), _with_rows(self._walk(HEAD_TIERS[0], None))))
+            first_walk = await self._walk(HEAD_TIERS[0], None)
+            both = await self._fetch(union_all(_with_rows(exact), _with_rows(first_walk)))
             self.rows = [row for row in both if row.relevance == TIER_EXACT_NAME]
             walked = [row for row in both if row.relevance != TIER_EXACT_NAME]
         for tier in TIERS[1:]:
@@ -233,7 +274,7 @@ class _TierReader:
         if tier in HEAD_TIERS and self.head_empty:
             return False
         if walked is None:
-            walked = await self._fetch(_with_rows(self._walk(tier, position)))
+            walked = await self._fetch(_with_rows(await self._walk(tier, position)))
         if len(walked) >= self._wanted:
             self.rows.extend(walked[: self._wanted])
             return False
@@ -272,19 +313,36 @@ class _TierReader:
         stmt = select(ranked).where(ranked.c.relevance <= tier)
         return _over(RELEVANCE_ORDER, ranked).apply(stmt, after, self._wanted - 1)
 
-    def _walk(self, tier: int, position: list[Any] | None) -> Select[Any]:
-        """Keys of the tier's first matches among the first listed products in tie order (a bounded walk)."""
+    async def _boundary(self, stretch: int, position: list[Any] | None) -> list[Any] | None:
+        key = (stretch, tuple(position) if position is not None else None)
+        if key not in self.boundaries:
+            self.boundaries[key] = await boundary_of(self.conn, TIES_ORDER, position, stretch)
+        return self.boundaries[key]
+
+    async def _walk(self, tier: int, position: list[Any] | None) -> Select[Any]:
+        """Keys of the tier's first matches among the first listed products in tie order (a bounded walk).
+
+        Unfiltered, the walk reads the walk index until it has a page or `walk` entries; filtered (a rare
+        filter would make that unbounded), it reads up to a boundary key `walk` entries ahead."""
         assert self.query is not None
-        bound = max(1, self.plan.walk if tier in HEAD_TIERS else self.plan.walk_anywhere)
+        stretch = max(1, self.plan.walk if tier in HEAD_TIERS else self.plan.walk_anywhere)
+        label = literal(tier, Integer).label(RELEVANCE_LABEL)
+        if self.filters.narrows:
+            condition = anywhere_tier(self.query) if tier == TIER_ANYWHERE else head_tier(tier, self.query, self.key)
+            keys = _keys(label).where(*narrowing(self.filters), condition)
+            boundary = await self._boundary(stretch, position)
+            if boundary is not None:
+                keys = keys.where(within(TIES_ORDER, boundary))
+            return TIES_ORDER.apply(keys, position, self._wanted - 1)
         carried = [SEARCH_HEAD.label("head"), NAME_KEY.label("name_key")]
         if tier == TIER_ANYWHERE:
             carried.append(SEARCH_DOCUMENT.label("document"))
-        first = TIES_ORDER.apply(_keys(*carried).where(*narrowing(self.filters)), position, bound - 1)
+        first = TIES_ORDER.apply(_keys(*carried).where(*narrowing(self.filters)), position, stretch - 1)
         walk = first.subquery("walk")
         if tier == TIER_ANYWHERE:
             inside = anywhere_tier(self.query, document=walk.c.document, head=walk.c.head)
         else:
             inside = head_tier(tier, self.query, self.key, head=walk.c.head, name_key=walk.c.name_key)
-        found = select(walk.c.rating_avg, walk.c.rating_count, walk.c.id, literal(tier, Integer).label(RELEVANCE_LABEL))
+        found = select(walk.c.rating_avg, walk.c.rating_count, walk.c.id, label)
         # The walk is already in tie order; ordering again by the same keys lets PostgreSQL stream it.
         return _over(TIES_ORDER, walk).apply(found.where(inside), None, self._wanted - 1)

@@ -68,13 +68,17 @@ $$;
 
 -- The whole weighted document: the head, then the description (D). Only the first 2,000 characters
 -- of the description count, so a document stays small enough to live in the row (no TOAST fetch).
--- It also carries the product's sample bucket, 'sample N' with N = hashtext(id) & 1023: a lexeme no
--- query text can produce (the parser never makes one with a space), so a facet sample is one more GIN
--- condition, intersected before any row is read.
+-- It also says which facet samples the product is in: hashtext(id) & 1023 is its bucket of 1,024, and
+-- it carries 'sample K' for every power of two K above its bucket, so the first K buckets are the
+-- products with that one lexeme. No query text can produce it (the parser never makes a lexeme with a
+-- space), and a facet sample is one more GIN condition, intersected before any row is read.
 CREATE FUNCTION search_document(head tsvector, description text, id text)
 RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT head || setweight(to_tsvector('mercato_search'::regconfig, left(coalesce(description, ''), 2000)), 'D')
-        || array_to_tsvector(ARRAY['sample ' || (hashtext(id) & 1023)])
+        || array_to_tsvector(ARRAY(
+            SELECT 'sample ' || k FROM unnest(ARRAY[1, 2, 4, 8, 16, 32, 64, 128, 256, 512]) AS k
+            WHERE (hashtext(id) & 1023) < k
+        ))
 $$;
 
 -- The tsquery of one typed word, matching also as a prefix: 'headphon':* (empty for a stop word).
