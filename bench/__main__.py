@@ -10,13 +10,16 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import catalog_read, search, seed_scale
+from bench import catalog_read, checkout, events_dispatch, reservations, search, seed_scale
 from bench.options import RunOptions
 from bench.report import DOC_PATH, Section, write_sections
 
 BENCHMARKS: dict[str, Callable[[RunOptions], Section]] = {
     catalog_read.NAME: catalog_read.run,
     seed_scale.NAME: seed_scale.run,
+    checkout.NAME: checkout.run,
+    "reservations": lambda options: Section("reservations", reservations.run(options.quick)),
+    events_dispatch.NAME: lambda options: Section(events_dispatch.NAME, events_dispatch.run(options.quick)),
     search.NAME: search.section,
 }
 

@@ -34,6 +34,8 @@ class Recorder:
         return response
 
 
+_ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
 # A scenario sends one or more requests through the recorder; `rng` is the connection's own.
 Scenario = Callable[[httpx.AsyncClient, random.Random, Recorder], Awaitable[None]]
 
@@ -74,18 +76,19 @@ async def run_phase(
 ) -> PhaseResult:
     """Drive `scenario` on `concurrency` connections for `seconds` or `max_requests`, whichever ends first."""
     recorder = Recorder()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30.0) as client:
-        deadline = time.perf_counter() + seconds
+    deadline = time.perf_counter() + seconds
 
-        async def connection(index: int) -> None:
-            rng = random.Random(seed * 1_000 + index)
+    async def connection(index: int) -> None:
+        # One client per connection: a shared pool's bookkeeping grows with the number of waiters and
+        # would make the client, not the server, the bottleneck as concurrency rises.
+        rng = random.Random(seed * 1_000 + index)
+        async with httpx.AsyncClient(base_url=base_url, limits=_ONE_CONNECTION, timeout=30.0) as client:
             while time.perf_counter() < deadline and len(recorder.latencies) < max_requests:
                 await scenario(client, rng, recorder)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(connection(i) for i in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(connection(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
     ordered = sorted(recorder.latencies)
     return PhaseResult(
         requests=len(ordered),

@@ -20,6 +20,11 @@ HEADER = """# Benchmarks
 Written by `make bench` (`python -m bench [--only NAME] [--quick] [--products N]`); each section below is
 replaced when its benchmark runs again and keeps the exact command that produced it. Do not edit the
 sections by hand: change the benchmark in `bench/` and run it.
+
+Benchmarks use their own PostgreSQL: an embedded server under `./var/bench-pg` (kept between runs, so a
+benchmark catalog is seeded once and reused), or the server at `BENCH_DATABASE_URL` (the benchmarks create
+their databases there, so it needs CREATEDB). `--quick` is a smoke run with small data and short phases;
+its figures are not comparable with a full run's.
 """
 
 _SECTION = re.compile(r"<!-- bench:(?P<name>[a-z_]+):start -->\n.*?<!-- bench:(?P=name):end -->\n", re.DOTALL)
@@ -58,8 +63,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
-    """One line describing where the figures were measured."""
+def machine(load_before: float) -> str:
+    """Where the figures were measured, and how busy the machine already was (1-minute load average)."""
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -74,5 +79,6 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
     return (
         f"{os.cpu_count()} CPU cores ({model}){memory}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; 1-minute load average before the run: {load_before:.1f} "
+        "(above 0, other work shared the cores)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -168,7 +169,7 @@ Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{context.command}`.
 - Load: httpx.AsyncClient in the benchmark process, closed loop over loopback keep-alive connections;
   each phase {plan.phase_seconds:g} s after a {plan.warmup_seconds:g} s warm-up. Latency is per request as
   the client sees it; "PG ms/req" is PostgreSQL's execution time per request (pg_stat_statements).
-- Machine: {machine()}. **The load generator, the API workers and PostgreSQL share these 2 cores**
+- Machine: {machine(os.getloadavg()[0])}. **The load generator, the API workers and PostgreSQL share these 2 cores**
   (with whatever else runs on the machine), so throughput is a floor for the server alone; the
   `/healthz` ceiling below, measured in the same run, is the best this server, client and machine do.
 

@@ -74,6 +74,7 @@ def run(options: RunOptions) -> Section:
     """Time the demo-size and the large seed; drop the benchmark database afterwards (it is large)."""
     large = options.products or (20_000 if options.quick else LARGE_PRODUCTS)
     sizes = sorted({DEMO_PRODUCTS, large})
+    load_before = os.getloadavg()[0]
     with BenchPostgres() as pg:
         context = pg.description
         runs = [measure(pg, n) for n in sizes]
@@ -102,7 +103,7 @@ Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{options.command}`.
   transaction, and ANALYZE). The 2nd run is the same command again, which finds the catalog and does nothing.
 - Every inventory row has its ledger 'receive' row (so the two stock columns are equal in count), and
   large catalogs get at most 3 reviews per product (12 for 50,000 products or fewer).
-- Database: {context}. Machine: {machine()}.
+- Database: {context}. Machine: {machine(load_before)}.
 
 {table(headers, rows)}
 """

@@ -26,9 +26,10 @@ def free_port() -> int:
 class ApiServer:
     """`mercato serve --workers N` on DATABASE_URL; started on enter, stopped (SIGINT, then kill) on exit."""
 
-    def __init__(self, database_url: str, *, workers: int = 1) -> None:
+    def __init__(self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> None:
         self.database_url = database_url
         self.workers = workers
+        self.extra_env = env or {}
         self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -47,6 +48,7 @@ class ApiServer:
             "MERCATO_DATA_DIR": str(ROOT / "var" / "bench-data"),
             "MERCATO_LOG_LEVEL": "WARNING",
             "MERCATO_ENV": "development",
+            **self.extra_env,
         }
         args = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         self._process = subprocess.Popen([sys.executable, "-m", "mercato.cli", "serve", *args], env=env)

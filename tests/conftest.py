@@ -23,6 +23,8 @@ from mercato.db.engine import libpq_url, make_engine
 from mercato.db.migrate import upgrade
 from mercato.schema import metadata
 
+pytest_plugins = ["tests.psp_fixtures", "tests.checkout_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-" + "x" * 40
 CARRIER_SECRET = "ups-webhook-test-secret"

@@ -1,4 +1,4 @@
-"""The `mercato` command: run | serve | worker | migrate | seed (and later roles).
+"""The `mercato` command: run | serve | worker | migrate | seed | psp-sandbox.
 
 The CLI is a composition root: it reads Settings, resolves the database (embedded PostgreSQL when
 DATABASE_URL is unset), and hands both to the process it starts.
@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -116,6 +117,62 @@ def worker() -> None:
             pg.stop()
 
 
+@app.command("psp-sandbox")
+def psp_sandbox(  # noqa: PLR0917 - typer options
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    state_dir: Annotated[Path, typer.Option(help="Where the sandbox keeps its state (survives restarts).")] = Path(
+        "var/psp-sandbox"
+    ),
+    latency_ms: Annotated[str, typer.Option(help="Latency per request: 'LOW-HIGH' (uniform) or a fixed value.")] = (
+        "300-800"
+    ),
+    error_rate: Annotated[float, typer.Option(help="Share of requests answered with an injected error.")] = 0.0,
+    error_status: Annotated[int, typer.Option(help="HTTP status of injected errors.")] = 503,
+    hang_seconds: Annotated[float, typer.Option(help="How long pm_sandbox_timeout hangs after processing.")] = 30.0,
+    delayed_ms: Annotated[int, typer.Option(help="How long pm_sandbox_delayed takes to succeed.")] = 1500,
+    auth_ttl_seconds: Annotated[int, typer.Option(help="How long an authorization stays capturable.")] = 7 * 86400,
+    api_key: Annotated[str, typer.Option(help="The secret key clients must send.")] = "sk_test_sandbox",
+    webhook_url: Annotated[str | None, typer.Option(help="Where signed events are delivered.")] = None,
+    webhook_secret: Annotated[str, typer.Option(help="The webhook signing secret.")] = "whsec_sandbox",  # noqa: S107 - the sandbox's well-known test secret
+    webhook_timing: Annotated[str, typer.Option(help="'async' or 'before_response'.")] = "async",
+) -> None:
+    """Run the PSP sandbox: a separate server speaking the subset of Stripe's API that Mercato uses."""
+    from mercato.payments import run_sandbox
+
+    run_sandbox(
+        host=host,
+        port=port,
+        state_dir=state_dir,
+        latency_ms=latency_ms,
+        error_rate=error_rate,
+        error_status=error_status,
+        hang_seconds=hang_seconds,
+        delayed_ms=delayed_ms,
+        auth_ttl_seconds=auth_ttl_seconds,
+        api_key=api_key,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_timing=webhook_timing,
+    )
+
+
+def _sandbox_child(settings: Settings) -> tuple[subprocess.Popen[bytes] | None, dict[str, str]]:
+    """Unless PSPs are configured, a sandbox on 127.0.0.1:8001 and the environment pointing Mercato at it."""
+    if settings.psp_providers:
+        return None, {}
+    base = f"http://{settings.host}:{settings.port}"
+    command = [sys.executable, "-m", "mercato.cli", "psp-sandbox", "--port", "8001"]
+    command += [
+        "--state-dir",
+        str(settings.data_dir / "psp-sandbox"),
+        "--webhook-url",
+        f"{base}/v1/webhooks/psp/sandbox",
+    ]
+    child = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+    return child, {"MERCATO_PSP_PROVIDERS": "sandbox=http://127.0.0.1:8001"}
+
+
 @app.command()
 def run() -> None:
     """Everything on one machine: embedded PostgreSQL, migrations, demo seed, API and worker."""
@@ -127,8 +184,10 @@ def run() -> None:
         upgrade(url)
         summary = seed_marketplace(url, products=2000, force=False)
         typer.echo(summary)
-        env = {**os.environ, "DATABASE_URL": url}
+        sandbox, psp_env = _sandbox_child(settings)
+        env = {**os.environ, "DATABASE_URL": url, **psp_env}
         children = [
+            *([sandbox] if sandbox else []),
             subprocess.Popen([sys.executable, "-m", "mercato.cli", "worker"], env=env),
             subprocess.Popen([sys.executable, "-m", "mercato.cli", "serve"], env=env),
         ]
@@ -138,7 +197,8 @@ def run() -> None:
             f"  demo customer: customer@example.com / {DEMO_PASSWORD}\n"
             f"  demo merchant: merchant@example.com / {DEMO_PASSWORD}\n"
             f"  demo admin:    admin@example.com / {DEMO_PASSWORD}\n"
-            "Press Ctrl-C to stop everything (PostgreSQL included).\n"
+            + ("  PSP sandbox:   http://127.0.0.1:8001 (pay with pm_card_visa)\n" if sandbox else "")
+            + "Press Ctrl-C to stop everything (PostgreSQL included).\n"
         )
         _wait_for_children(children)
     finally:
@@ -162,7 +222,7 @@ def _wait_for_children(children: list[subprocess.Popen[bytes]]) -> None:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)  # a graceful stop for uvicorn and the worker alike
         for child in children:
             try:
                 child.wait(timeout=15)

@@ -63,7 +63,7 @@ async def test_failure_compensates_completed_steps_in_reverse(engine: AsyncEngin
     ctx = await runner.start_or_resume(user_id="usr_1", idempotency_key="k", cart_id="cart_1")
     with pytest.raises(OutOfStock):
         await runner.run(ctx)
-    assert journal.entries == ["run reserve", "run price", "undo price", "undo reserve"]
+    assert journal.entries == ["run reserve", "run price", "undo authorize", "undo price", "undo reserve"]
     status, done, error = db.execute("SELECT status, steps_done, error FROM checkout_sessions").fetchone()  # type: ignore[attr-defined]
     assert status == "failed" and done == [] and error["code"] == "out-of-stock" and error["skus"] == ["sku_1"]
 
@@ -99,5 +99,5 @@ async def test_recovery_compensates_abandoned_sessions_once(engine: AsyncEngine,
     clock.advance(timedelta(seconds=31))
     assert await runner.recover_abandoned() == 1
     assert await runner.recover_abandoned() == 0
-    assert journal.entries[3:] == ["undo authorize", "undo price", "undo reserve"]
+    assert journal.entries[3:] == ["undo order", "undo authorize", "undo price", "undo reserve"]
     assert db.execute("SELECT status FROM checkout_sessions").fetchone() == ("failed",)  # type: ignore[attr-defined]

@@ -172,3 +172,13 @@ def test_force_adds_products_and_reuses_merchants_brands_and_accounts(seeded: st
     assert scalar(db, "SELECT count(*) - count(DISTINCT (merchant_id, code)) FROM skus") == 0
     test_stock_exists_per_sku_and_warehouse_and_equals_the_ledger(seeded, db)
     test_rating_summary_matches_the_reviews(seeded, db)
+
+
+def test_seed_installs_shipping_rates_taxes_and_a_welcome_coupon(seeded: str, db: Conn) -> None:
+    assert scalar(db, "SELECT count(*) FROM shipping_zones WHERE country = 'US'") == 3
+    assert scalar(db, "SELECT count(*) FROM shipping_rates WHERE zone = 'us-domestic'") == 6
+    assert (
+        scalar(db, "SELECT rate_bps FROM tax_rates WHERE country = 'US' AND region = 'TX' AND postal_prefix = '787'")
+        == 825
+    )
+    assert scalar(db, "SELECT kind FROM coupons WHERE code = 'WELCOME10'") == "percent"

@@ -31,7 +31,8 @@ carts = Table(
     Column("expires_at", DateTime(timezone=True)),
     CheckConstraint("status IN ('active', 'checking_out', 'converted', 'merged', 'expired')", name="status"),
     CheckConstraint("user_id IS NOT NULL OR token_hash IS NOT NULL", name="has_owner"),
-    Index("ix_carts_user_active", "user_id", postgresql_where=text("status = 'active'")),
+    # A customer has at most one active cart, even when two first adds race (migration 0200).
+    Index("uq_carts_user_active", "user_id", unique=True, postgresql_where=text("status = 'active'")),
     Index("ix_carts_guest_expiry", "expires_at", postgresql_where=text("user_id IS NULL")),
 )
 

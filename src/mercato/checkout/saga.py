@@ -1,5 +1,8 @@
 """The saga runner: runs steps in order, persists progress after each, compensates in reverse on failure.
 
+The step that fails (or was running when the process died) is compensated too, since it may have
+left effects before failing; every compensation therefore tolerates a step that never ran.
+
 Each step records its completion in the same transaction as its own writes where it has any (via
 `record_step`), so "done" in the session row always means "its effects are durable". A crash leaves a
 session whose lease runs out: a retry with the same Idempotency-Key resumes it, or the recovery job
@@ -71,8 +74,11 @@ class SagaRunner:
     clock: Clock
     lease: timedelta = timedelta(seconds=30)
 
-    async def start_or_resume(self, *, user_id: str, idempotency_key: str, cart_id: str) -> SagaContext:
-        """The session for (user, key): a new one, or an abandoned one claimed for resumption."""
+    async def start_or_resume(
+        self, *, user_id: str, idempotency_key: str, cart_id: str, state: dict[str, Any] | None = None
+    ) -> SagaContext:
+        """The session for (user, key): a new one (starting from `state`), or an abandoned one claimed
+        for resumption, or a finished one (completed or failed) as it ended."""
         now = self.clock.now()
         async with self.engine.begin() as conn:
             created = (
@@ -83,6 +89,7 @@ class SagaRunner:
                         user_id=user_id,
                         idempotency_key=idempotency_key,
                         cart_id=cart_id,
+                        state=state or {},
                         lease_until=now + self.lease,
                     )
                     .on_conflict_do_nothing()
@@ -129,15 +136,24 @@ class SagaRunner:
                 raise
         return ctx
 
+    def _to_undo(self, ctx: SagaContext) -> list[SagaStep]:
+        """The completed steps and the one that was running when it failed or crashed (it may have left
+        effects, e.g. an authorization whose answer was lost), newest first."""
+        undo: list[SagaStep] = []
+        for step in self.steps:
+            undo.append(step)
+            if step.name not in ctx.done:
+                break
+        return list(reversed(undo))
+
     async def compensate(self, ctx: SagaContext, *, error: BaseException | None) -> None:
-        """Undo completed steps in reverse order, persisting progress, then mark the session failed."""
+        """Undo the steps in reverse order, persisting progress, then mark the session failed."""
         problem = _problem_of(error)
         await self._set_status(ctx, "compensating", problem)
-        for step in reversed(self.steps):
-            if step.name not in ctx.done:
-                continue
+        for step in self._to_undo(ctx):
             await step.compensate(ctx)
-            ctx.done.remove(step.name)
+            if step.name in ctx.done:
+                ctx.done.remove(step.name)
             async with self.engine.begin() as conn:
                 await conn.execute(
                     update(checkout_sessions)
@@ -145,6 +161,18 @@ class SagaRunner:
                     .values(steps_done=ctx.done, state=ctx.state, updated_at=func.now())
                 )
         await self._set_status(ctx, "failed", problem)
+        if problem and problem.get("retryable"):
+            await self._free_key(ctx)
+
+    async def _free_key(self, ctx: SagaContext) -> None:
+        """A retryable failure is not the key's final answer: move the session aside so a retry with the
+        same Idempotency-Key starts a fresh attempt (a new holder of stock, a new payment)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(checkout_sessions)
+                .where(checkout_sessions.c.id == ctx.session_id)
+                .values(idempotency_key=checkout_sessions.c.idempotency_key + "#retried-" + ctx.session_id)
+            )
 
     async def _set_status(self, ctx: SagaContext, status: str, problem: dict[str, Any] | None) -> None:
         ctx.status, ctx.error = status, problem
@@ -208,7 +236,10 @@ def _problem_of(error: BaseException | None) -> dict[str, Any] | None:
     if error is None:
         return {"code": "abandoned", "detail": "the checkout was interrupted and has been rolled back"}
     if isinstance(error, DomainError):
-        return {"code": error.code, "status": error.status, "detail": error.detail, **_jsonable(error.extra)}
+        problem = {"code": error.code, "status": error.status, "title": error.title, "detail": error.detail}
+        if error.retryable is not None:
+            problem["retryable"] = error.retryable
+        return {**_jsonable(error.extra), **problem}
     return {"code": "internal-error", "status": 500, "detail": "the checkout failed unexpectedly"}
 
 

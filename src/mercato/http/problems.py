@@ -90,7 +90,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers that make every error problem+json, and the /problems/<code> pages."""
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> Response:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        counter = getattr(request.app.state, "domain_errors", None)
+        if counter is not None:  # e.g. invalid-transition: the order FSM's transition-error SLI
+            counter.labels(exc.code).inc()
         return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
@@ -133,3 +136,22 @@ def install_problem_handlers(app: FastAPI) -> None:
             "<p>See docs/errors.md for every problem code.</p>"
         )
         return HTMLResponse(page)
+
+
+_OPENAPI_PROBLEMS = {
+    400: "bad-request or idempotency-key-missing",
+    401: "unauthenticated: no, bad or expired token",
+    403: "forbidden: the caller's role may not use this route",
+    404: "not-found: unknown or malformed id, or another owner's",
+    409: "already-exists, conflict or invalid-transition",
+    413: "payload-too-large",
+    422: "validation-error (field names in `errors`) or invalid-cursor",
+}
+
+
+def openapi_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problem+json answers a route may give (see docs/errors.md)."""
+    return {
+        status: {"description": _OPENAPI_PROBLEMS[status], "content": {"application/problem+json": {}}}
+        for status in statuses
+    }

@@ -81,4 +81,14 @@ reservations = Table(
     Index("ix_reservations_holder", "holder"),
     Index("ix_reservations_active_expiry", "expires_at", postgresql_where=text("status = 'active'")),
     Index("ix_reservations_active_sku", "sku_id", "warehouse_id", postgresql_where=text("status = 'active'")),
+    # One live reservation per holder, SKU and warehouse: a retried reserve for the same checkout cannot
+    # double-reserve even when the two attempts race (migration 0200).
+    Index(
+        "uq_reservations_active_holder",
+        "holder",
+        "sku_id",
+        "warehouse_id",
+        unique=True,
+        postgresql_where=text("status = 'active'"),
+    ),
 )

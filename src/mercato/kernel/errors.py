@@ -146,6 +146,14 @@ class PaymentUnavailable(DomainError):
     retryable = True
 
 
+class InvalidWebhookSignature(DomainError):
+    """A webhook whose signature does not verify against the sender's secret; nothing was applied."""
+
+    code = "invalid-signature"
+    status = 400
+    title = "The webhook signature is not valid"
+
+
 class RateLimited(DomainError):
     """Too many requests; Retry-After, RateLimit-Limit, RateLimit-Remaining."""
 
@@ -218,6 +226,7 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     PaymentDeclined,
     InvalidPaymentMethod,
     PaymentUnavailable,
+    InvalidWebhookSignature,
     RateLimited,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,

@@ -32,11 +32,16 @@ PREFIXES: dict[str, str] = {
     "shipment": "shp",
     "payment": "pay",
     "payment_attempt": "patt",
+    "payment_review": "prv",
     "refund": "re",
     "event": "evt",
     "ledger": "led",
     "checkout": "chk",
     "coupon": "cpn",
+    "webhook_endpoint": "we",
+    "webhook_delivery": "whd",
+    "notification": "ntf",
+    "stock_subscription": "nms",
 }
 
 

@@ -2,6 +2,11 @@
 
 from mercato.orders.domain import OrderEvent, OrderState, ShipmentEvent, ShipmentState, Totals
 from mercato.orders.services.create_order import NewOrder, NewOrderItem, NewShipment, create_confirmed_order
+from mercato.orders.services.fulfilment import (
+    Fulfilment,
+    capture_digital_shipments,
+    settle_canceled_orders,
+)
 from mercato.orders.services.transitions import ShipmentMove, apply_order_event, move_shipment
 from mercato.orders.services.views import (
     list_customer_orders,
@@ -11,6 +16,7 @@ from mercato.orders.services.views import (
 )
 
 __all__ = [
+    "Fulfilment",
     "NewOrder",
     "NewOrderItem",
     "NewShipment",
@@ -21,10 +27,12 @@ __all__ = [
     "ShipmentState",
     "Totals",
     "apply_order_event",
+    "capture_digital_shipments",
     "create_confirmed_order",
     "list_customer_orders",
     "list_merchant_orders",
     "merchant_order_view",
     "move_shipment",
     "order_view",
+    "settle_canceled_orders",
 ]

@@ -99,3 +99,23 @@ order_history = Table(
     Column("at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Index("ix_order_history_order", "order_id", "id"),
 )
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("order_id", Text, ForeignKey("orders.id"), nullable=False),
+    Column("merchant_id", Text, nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("items", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("restock", Boolean, nullable=False, server_default=text("false")),
+    Column("reason", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    Column("payment_id", Text),
+    created_at(),
+    updated_at(),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status"),
+    Index("ix_refunds_order", "order_id", "merchant_id"),
+)

@@ -7,16 +7,15 @@ tax incident (the design's degraded mode).
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
 import structlog
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mercato.db.reference_cache import ReferenceCache
 from mercato.pricing.tables import tax_rates
 
 logger = structlog.get_logger("mercato.tax")
@@ -70,40 +69,30 @@ class TaxRateTable:
     """The tax_rates table held in memory, reloaded after `ttl_seconds`; most specific match wins."""
 
     def __init__(self, engine: AsyncEngine, *, ttl_seconds: float = 60.0) -> None:
-        self.engine = engine
-        self.ttl_seconds = ttl_seconds
-        self._rates: dict[tuple[str, str, str], int] = {}
-        self._loaded_at = float("-inf")
-        self._lock = asyncio.Lock()
-
-    async def _refresh(self) -> None:
-        if time.monotonic() - self._loaded_at < self.ttl_seconds:
-            return
-        async with self._lock:
-            if time.monotonic() - self._loaded_at < self.ttl_seconds:
-                return
-            async with self.engine.connect() as conn:
-                rows = await conn.execute(
-                    select(tax_rates.c.country, tax_rates.c.region, tax_rates.c.postal_prefix, tax_rates.c.rate_bps)
-                )
-                self._rates = {(r.country, r.region, r.postal_prefix): r.rate_bps for r in rows}
-            self._loaded_at = time.monotonic()
+        self._cache = ReferenceCache(engine, _load_rates, ttl_seconds=ttl_seconds)
 
     def invalidate(self) -> None:
         """Forget the cached table (after an admin changes rates)."""
-        self._loaded_at = float("-inf")
+        self._cache.invalidate()
 
     async def rate_bps(self, destination: Destination) -> int:
-        await self._refresh()
+        rates = await self._cache.get()
         country, region, postal = destination.country.upper(), destination.region.upper(), destination.postal_code
         for length in range(len(postal), 0, -1):
-            rate = self._rates.get((country, region, postal[:length]))
+            rate = rates.get((country, region, postal[:length]))
             if rate is not None:
                 return rate
         for key in ((country, region, ""), (country, "", "")):
-            if key in self._rates:
-                return self._rates[key]
+            if key in rates:
+                return rates[key]
         return 0
+
+
+async def _load_rates(conn: AsyncConnection) -> dict[tuple[str, str, str], int]:
+    rows = await conn.execute(
+        select(tax_rates.c.country, tax_rates.c.region, tax_rates.c.postal_prefix, tax_rates.c.rate_bps)
+    )
+    return {(r.country, r.region, r.postal_prefix): r.rate_bps for r in rows}
 
 
 class TaxService:

@@ -16,6 +16,7 @@ bucket's share of the base set estimates its size, and the first 2^k buckets are
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -208,15 +209,20 @@ def _aggregates(base: Select[Any], flags: _Flags, asked: frozenset[Facet]) -> Se
     return union_all(*parts)  # type: ignore[return-value]
 
 
-async def _in_first_bucket(conn: AsyncConnection, filters: SearchFilters, query: str | None) -> int:
-    stmt = _unfaceted(filters, query, 1).with_only_columns(func.count())
+PROBE_BUCKETS = 32  # buckets counted to gauge the base set's density before choosing exact or sampled
+
+
+async def _in_first_buckets(conn: AsyncConnection, filters: SearchFilters, query: str | None, n: int = 1) -> int:
+    stmt = _unfaceted(filters, query, n).with_only_columns(func.count())
     return int((await conn.execute(stmt)).scalar_one())
 
 
-def _buckets_for(first_bucket: int, target: int) -> int:
+def _buckets_for(per_bucket: float, target: int) -> int:
     """How many buckets (a power of two) to count to see at least `target` products (at most twice as
-    many), given the first bucket held this many."""
-    needed = -(-target // max(first_bucket, 1))
+    many), given about `per_bucket` products in each."""
+    if per_bucket <= 0:
+        return SAMPLE_BUCKETS
+    needed = math.ceil(target / per_bucket)
     buckets = 1
     while buckets < needed and buckets < SAMPLE_BUCKETS:
         buckets *= 2
@@ -234,17 +240,20 @@ async def count_facets(
 ) -> CountedFacets:
     """The asked facets of a search: exact counts, or sampled estimates past `exact_up_to` products.
 
-    The first bucket's count says whether the base set looks small; if it does, an exact count is
+    The first buckets' count says whether the base set looks small; if it does, an exact count is
     tried (and abandoned for a sample if it finds more than `exact_up_to` after all).
     """
     flags = _flags(filters)
-    first = await _in_first_bucket(conn, filters, query)
-    if first * SAMPLE_BUCKETS <= exact_up_to:
+    # Density from a few buckets, not one: one bucket of a few products is too noisy to size the sample.
+    per_bucket = await _in_first_buckets(conn, filters, query, PROBE_BUCKETS) / PROBE_BUCKETS
+    if per_bucket * SAMPLE_BUCKETS <= exact_up_to:
         exact = _base(filters, query, flags, SAMPLE_BUCKETS, exact_up_to)
         rows = (await conn.execute(_aggregates(exact, flags, facets))).all()
         if _size(rows) <= exact_up_to:
             return CountedFacets(await _assemble(conn, rows, facets, 1.0), "exact", SAMPLE_BUCKETS)
-    buckets = _buckets_for(first, sample_target)
+        # Too many after all, though the probe looked sparse: at least the threshold's worth per bucket.
+        per_bucket = max(per_bucket, (exact_up_to + 1) / SAMPLE_BUCKETS)
+    buckets = _buckets_for(per_bucket, sample_target)
     sample = _base(filters, query, flags, buckets, None)
     rows = (await conn.execute(_aggregates(sample, flags, facets))).all()
     scale = SAMPLE_BUCKETS / buckets

@@ -25,6 +25,7 @@ from mercato.seed.accounts import (
 from mercato.seed.copy_load import load_chunk
 from mercato.seed.generate import CatalogGenerator
 from mercato.seed.pipeline import generate_chunks
+from mercato.seed.rates import ensure_rates
 from mercato.seed.reference import ensure_reference
 
 __all__ = [
@@ -63,6 +64,7 @@ def seed_marketplace(database_url: str, *, products: int, force: bool) -> str:
         totals = {"products": 0, "skus": 0, "inventory": 0, "ledger": 0, "reviews": 0}
         with conn.transaction(), conn.cursor() as cur:
             merchants = ensure_reference(conn, accounts.merchant_ids)
+            ensure_rates(conn)
             generator = CatalogGenerator(merchants, accounts.shoppers, now=datetime.now(UTC), max_reviews=max_reviews)
             chunks = generate_chunks(
                 generator,

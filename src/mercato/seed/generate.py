@@ -1,7 +1,7 @@
 """Row generation for the demo catalog: products with their SKUs, stock, stock ledger and reviews.
 
-Rows are made in chunks, each from its own seeded `random.Random`, so the same chunk always holds the
-same names, prices, ratings and stock (ids and timestamps aside) however the load is split. Summary
+Rows are made in chunks, each from its own `random.Random` seeded by the chunk's first product number,
+so a seed is the same demo every time (ids and timestamps aside), whichever process builds it. Summary
 columns are computed from the very rows generated beside them: `price_min/price_max` from the SKUs,
 the rating summary from the reviews, and every inventory row gets the ledger 'receive' row it sums to.
 """

@@ -131,16 +131,55 @@ async def create_confirmed_order(tx: Tx, *, order: NewOrder, actor: str) -> None
         aggregate="order",
         aggregate_id=order.id,
         event_type="order.confirmed",
-        payload={
-            "order_id": order.id,
-            "user_id": order.user_id,
-            "currency": order.currency,
-            "total": t.total,
-            "merchant_ids": sorted({s.merchant_id for s in order.shipments}),
-            "items": [
-                {"sku_id": i.sku_id, "merchant_id": i.merchant_id, "qty": i.qty, "unit_price": i.unit_price}
-                for s in order.shipments
-                for i in s.items
-            ],
-        },
+        payload=_confirmed_payload(order),
     )
+
+
+def _confirmed_payload(order: NewOrder) -> dict[str, Any]:
+    """The `order.confirmed` payload of docs/events.md: items with names, shipments and each merchant's
+    share, so notifications and merchant webhooks need nothing else (each merchant sees its own part)."""
+    t = order.totals
+    shares: dict[str, dict[str, int]] = {}
+    for s in order.shipments:
+        share = shares.setdefault(s.merchant_id, {"subtotal": 0, "shipping_total": 0, "tax_total": 0, "total": 0})
+        share["shipping_total"] += s.shipping
+        share["total"] += s.shipping
+        for i in s.items:
+            share["subtotal"] += i.unit_price * i.qty
+            share["tax_total"] += i.tax
+            share["total"] += i.total
+    return {
+        "order_id": order.id,
+        "user_id": order.user_id,
+        "checkout_id": order.checkout_id,
+        "currency": order.currency,
+        "subtotal": t.subtotal,
+        "shipping_total": t.shipping_total,
+        "tax_total": t.tax_total,
+        "discount_total": t.discount_total,
+        "total": t.total,
+        "tax_estimated": order.tax_estimated,
+        "merchant_ids": sorted(shares),
+        "items": [
+            {
+                "order_item_id": i.id,
+                "sku_id": i.sku_id,
+                "product_id": i.product_id,
+                "merchant_id": i.merchant_id,
+                "name": i.name,
+                "qty": i.qty,
+                "unit_price": i.unit_price,
+                "tax": i.tax,
+                "total": i.total,
+                "shipment_id": s.id,
+            }
+            for s in order.shipments
+            for i in s.items
+        ],
+        "shipments": [
+            {"shipment_id": s.id, "merchant_id": s.merchant_id, "warehouse_id": s.warehouse_id, "shipping": s.shipping}
+            for s in order.shipments
+        ],
+        "merchant_totals": [{"merchant_id": m, **share} for m, share in sorted(shares.items())],
+        "shipping_address": order.shipping_address,
+    }

@@ -116,6 +116,19 @@ async def _shipment_amount(conn: AsyncConnection, shipment_id: str) -> tuple[int
     return int(row[0]), bool(row[1])
 
 
+async def _shipment_items(conn: AsyncConnection, shipment_id: str) -> list[dict[str, Any]]:
+    """The shipment's lines as events carry them (docs/events.md: shipment.*)."""
+    rows = await conn.execute(
+        select(order_items.c.id, order_items.c.sku_id, order_items.c.merchant_id, order_items.c.name, order_items.c.qty)
+        .where(order_items.c.shipment_id == shipment_id)
+        .order_by(order_items.c.id)
+    )
+    return [
+        {"order_item_id": r.id, "sku_id": r.sku_id, "merchant_id": r.merchant_id, "name": r.name, "qty": r.qty}
+        for r in rows
+    ]
+
+
 async def move_shipment(
     tx: Tx,
     *,
@@ -142,9 +155,10 @@ async def move_shipment(
     )
     if result.rowcount != 1:
         raise InvalidTransition("the shipment changed concurrently; retry")
-    order_state = OrderState(
-        (await tx.conn.execute(select(orders.c.status).where(orders.c.id == row.order_id))).scalar_one()
-    )
+    order_row = (
+        await tx.conn.execute(select(orders.c.status, orders.c.user_id).where(orders.c.id == row.order_id))
+    ).one()
+    order_state = OrderState(order_row.status)
     states = [
         ShipmentState(s)
         for s in (
@@ -166,10 +180,12 @@ async def move_shipment(
         event_type=f"shipment.{target.value}",
         payload={
             "order_id": row.order_id,
+            "user_id": order_row.user_id,
             "shipment_id": shipment_id,
             "merchant_ids": [row.merchant_id],
             "carrier": carrier,
             "tracking_number": tracking_number,
+            "items": await _shipment_items(tx.conn, shipment_id),
         },
     )
     return ShipmentMove(

@@ -6,10 +6,11 @@ leak nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import Select, and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.kernel.clock import rfc3339
@@ -18,6 +19,7 @@ from mercato.kernel.ids import is_id_of
 from mercato.kernel.paging import CursorCodec, check_limit, list_envelope
 from mercato.orders.domain import Totals
 from mercato.orders.tables import order_history, order_items, orders, shipments
+from mercato.payments import get_payment_by_checkout
 
 
 def _item_view(row: Any) -> dict[str, Any]:
@@ -103,10 +105,25 @@ async def order_view(conn: AsyncConnection, *, order_id: str, user_id: str | Non
         "coupon_code": order.coupon_code,
         "items": [_item_view(i) for i in items],
         "shipments": [_shipment_view(s, items) for s in ships],
+        "payment": await _payment_summary(conn, order.checkout_id),
         "shipping_address": order.shipping_address,
         "history": _history_view(history),
         "created_at": rfc3339(order.created_at),
         "updated_at": rfc3339(order.updated_at),
+    }
+
+
+async def _payment_summary(conn: AsyncConnection, checkout_id: str | None) -> dict[str, Any] | None:
+    """What the customer needs to know of the payment (amounts in the order's currency)."""
+    payment = await get_payment_by_checkout(conn, checkout_id=checkout_id) if checkout_id else None
+    if payment is None:
+        return None
+    return {
+        "id": payment.id,
+        "status": payment.status,
+        "amount_authorized": payment.amount_authorized,
+        "amount_captured": payment.amount_captured,
+        "amount_refunded": payment.amount_refunded,
     }
 
 
@@ -144,42 +161,57 @@ async def merchant_order_view(conn: AsyncConnection, *, order_id: str, merchant_
     }
 
 
+async def _newest_first(
+    conn: AsyncConnection,
+    *,
+    query: Select[Any],
+    scope: str,
+    limit: int,
+    cursor: str | None,
+    cursors: CursorCodec,
+    view: Callable[[str], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """A keyset page of `query`'s orders, newest first, each rendered by `view`."""
+    check_limit(limit)
+    if cursor:
+        created, last_id = cursors.decode(scope, cursor)
+        query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(_ts(created), last_id))
+    rows = list(await conn.execute(query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit + 1)))
+    page = rows[:limit]
+    items = [await view(r.id) for r in page]
+    more = len(rows) > limit
+    next_cursor = cursors.encode(scope, [page[-1].created_at.isoformat(), page[-1].id]) if more else None
+    return list_envelope(items, next_cursor)
+
+
 async def list_customer_orders(
     conn: AsyncConnection, *, user_id: str, limit: int, cursor: str | None, cursors: CursorCodec
 ) -> dict[str, Any]:
     """The customer's orders, newest first, keyset-paged."""
-    check_limit(limit)
+
+    async def view(order_id: str) -> dict[str, Any]:
+        return await order_view(conn, order_id=order_id, user_id=user_id)
+
     query = select(orders.c.id, orders.c.created_at).where(orders.c.user_id == user_id)
-    if cursor:
-        created, last_id = cursors.decode("orders:customer", cursor)
-        query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(_ts(created), last_id))
-    rows = list(await conn.execute(query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit + 1)))
-    page = rows[:limit]
-    items = [await order_view(conn, order_id=r.id, user_id=user_id) for r in page]
-    next_cursor = (
-        cursors.encode("orders:customer", [page[-1].created_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    return await _newest_first(
+        conn, query=query, scope="orders:customer", limit=limit, cursor=cursor, cursors=cursors, view=view
     )
-    return list_envelope(items, next_cursor)
 
 
 async def list_merchant_orders(
     conn: AsyncConnection, *, merchant_id: str, limit: int, cursor: str | None, cursors: CursorCodec
 ) -> dict[str, Any]:
     """Orders holding any of the merchant's items, newest first, each showing only the merchant's part."""
-    check_limit(limit)
+
+    async def view(order_id: str) -> dict[str, Any]:
+        return await merchant_order_view(conn, order_id=order_id, merchant_id=merchant_id)
+
     query = select(orders.c.id, orders.c.created_at).where(
         orders.c.id.in_(select(order_items.c.order_id).where(order_items.c.merchant_id == merchant_id))
     )
-    if cursor:
-        created, last_id = cursors.decode("orders:merchant", cursor)
-        query = query.where(tuple_(orders.c.created_at, orders.c.id) < tuple_(_ts(created), last_id))
-    rows = list(await conn.execute(query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit + 1)))
-    page = rows[:limit]
-    items = [await merchant_order_view(conn, order_id=r.id, merchant_id=merchant_id) for r in page]
-    next_cursor = (
-        cursors.encode("orders:merchant", [page[-1].created_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    return await _newest_first(
+        conn, query=query, scope="orders:merchant", limit=limit, cursor=cursor, cursors=cursors, view=view
     )
-    return list_envelope(items, next_cursor)
 
 
 def _ts(value: str) -> datetime:

@@ -17,7 +17,7 @@ created, renamed, repriced or archived is searchable (or gone) in the next query
 See docs/search.md for the design.
 
 Revision ID: 0700_search
-Revises: 0600_pricing
+Revises: 0400_events
 Create Date: 2026-11-25 10:00:00
 """
 
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0700_search"
-down_revision: str | None = "0600_pricing"
+down_revision: str | None = "0400_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

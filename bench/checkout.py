@@ -1,0 +1,377 @@
+"""Checkout throughput and latency through HTTP, beside the raw SQL of the same transactions.
+
+(a) the PSP sandbox at 0 ms, to measure Mercato's own path; (b) at 300–800 ms, to show the service stays
+responsive with many checkouts in flight. The limit is the same writes issued raw through asyncpg by
+the same number of connections. Also counted: the SQL round trips and transactions of one checkout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+import jwt
+import psycopg
+
+from bench.database import ROOT, BenchPostgres
+from bench.load import Recorder, Summary, run_phase, summarize
+from bench.options import RunOptions
+from bench.report import Section, machine, table
+from bench.server import ApiServer, free_port
+from mercato.kernel.ids import new_id
+
+NAME = "checkout"
+SECRET = "bench-secret-" + "b" * 40
+SKUS = 500
+SKU_IDS = [new_id("sku") for _ in range(SKUS)]
+ADDRESS = {
+    "name": "Bench",
+    "line1": "1 Main",
+    "city": "Austin",
+    "region": "TX",
+    "postal_code": "78701",
+    "country": "US",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    rounds: int
+    seconds: float
+    carts: int
+    concurrency_fast: int
+    concurrency_slow: int
+
+
+def plan_for(options: RunOptions) -> Plan:
+    if options.quick:
+        return Plan(rounds=1, seconds=3.0, carts=600, concurrency_fast=8, concurrency_slow=32)
+    return Plan(rounds=3, seconds=10.0, carts=9_000, concurrency_fast=16, concurrency_slow=128)
+
+
+def _prepare(url: str, carts: int) -> list[tuple[str, str]]:
+    """One merchant, SKUs with deep stock, rates, and `carts` customers' carts of 2 lines; (token, cart_id) each."""
+    now = datetime.now(UTC)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO merchants (id, name, slug) VALUES ('mer_bench', 'Bench', 'bench') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO brands (id, slug, name) VALUES ('brd_bench', 'bench', 'Bench') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO categories (id, slug, name, path) VALUES ('cat_bench', 'bench', 'Bench', 'bench')"
+            " ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO warehouses (id, merchant_id, name, country, region, priority)"
+            " VALUES ('wh_bench', 'mer_bench', 'Main', 'US', 'TX', 1) ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO shipping_zones (country, region, zone) VALUES ('US', '', 'us') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO shipping_rates (carrier, zone, max_weight_grams, amount, currency)"
+            " VALUES ('ups', 'us', 50000, 700, 'usd') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO tax_rates (country, region, postal_prefix, rate_bps) VALUES ('US', 'TX', '', 825)"
+            " ON CONFLICT DO NOTHING"
+        )
+        for n in range(SKUS):
+            pid, sid = new_id("product"), SKU_IDS[n]
+            conn.execute(
+                "INSERT INTO products (id, merchant_id, name, slug, brand_id, category_id, currency, price_min,"
+                " price_max) VALUES (%s, 'mer_bench', %s, %s, 'brd_bench', 'cat_bench', 'usd', 1999, 1999)"
+                " ON CONFLICT DO NOTHING",
+                (pid, f"Bench item {n}", f"bench-{n}"),
+            )
+            conn.execute(
+                "INSERT INTO skus (id, product_id, merchant_id, code, price, currency, weight_grams)"
+                " VALUES (%s, %s, 'mer_bench', %s, 1999, 'usd', 300) ON CONFLICT DO NOTHING",
+                (sid, pid, f"B-{n}"),
+            )
+            conn.execute(
+                "INSERT INTO inventory (sku_id, warehouse_id, on_hand) VALUES (%s, 'wh_bench', 10000000)"
+                " ON CONFLICT DO NOTHING",
+                (sid,),
+            )
+            conn.execute(
+                "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
+                " VALUES (%s, 'wh_bench', 'receive', 10000000, 0, 'bench')",
+                (sid,),
+            )
+        pairs = []
+        with conn.cursor() as cur:
+            for n in range(carts):
+                user, cart = new_id("user"), new_id("cart")
+                cur.execute(
+                    "INSERT INTO users (id, email, password_hash, name, role) VALUES (%s, %s, 'x', 'B', 'customer')",
+                    (user, f"{user}@bench.example.com"),
+                )
+                cur.execute("INSERT INTO carts (id, user_id, currency) VALUES (%s, %s, 'usd')", (cart, user))
+                for line in range(2):
+                    sku = SKU_IDS[(n * 2 + line) % SKUS]
+                    cur.execute(
+                        "INSERT INTO cart_lines (id, cart_id, sku_id, qty, added_price) VALUES (%s, %s, %s, 1, 1999)",
+                        (new_id("cart_line"), cart, sku),
+                    )
+                claims = {
+                    "iss": "mercato",
+                    "sub": user,
+                    "role": "customer",
+                    "iat": now,
+                    "exp": now + timedelta(hours=4),
+                }
+                pairs.append((jwt.encode(claims, SECRET, algorithm="HS256"), cart))
+    return pairs
+
+
+class Sandbox:
+    """`mercato psp-sandbox` with the given latency, in its own process."""
+
+    def __init__(self, latency: str) -> None:
+        self.port = free_port()
+        self.latency = latency
+        self.state = ROOT / "var" / "bench-psp" / uuid.uuid4().hex
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Sandbox:
+        self.state.mkdir(parents=True, exist_ok=True)
+        args = ["--port", str(self.port), "--state-dir", str(self.state), "--latency-ms", self.latency]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mercato.cli", "psp-sandbox", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/_sandbox/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the PSP sandbox did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
+
+
+def _server_env(sandbox: Sandbox) -> dict[str, str]:
+    return {
+        "MERCATO_JWT_SECRET": SECRET,
+        "MERCATO_PSP_PROVIDERS": f"sandbox=http://127.0.0.1:{sandbox.port}",
+        "MERCATO_CHECKOUT_RATE_LIMIT": "0",
+        "MERCATO_DB_POOL_SIZE": "20",
+        "MERCATO_DB_MAX_OVERFLOW": "20",
+    }
+
+
+async def _drive(base_url: str, carts: list[tuple[str, str]], *, concurrency: int, seconds: float) -> Summary:
+    queue = iter(carts)
+
+    async def scenario(client: httpx.AsyncClient, _rng: random.Random, recorder: Recorder) -> None:
+        token, cart_id = next(queue)
+        body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+        started = time.perf_counter()
+        response = await client.post("/v1/checkout", json=body, headers=headers)
+        recorder.latencies.append(time.perf_counter() - started)
+        recorder.statuses[response.status_code] += 1
+
+    phase = await run_phase(base_url, scenario, concurrency=concurrency, seconds=seconds, max_requests=len(carts))
+    return summarize([phase])
+
+
+_RAW = [
+    # reserve: conditional stock update + reservation rows + ledger
+    "UPDATE inventory SET reserved = reserved + 1 WHERE sku_id = ANY($1::text[]) AND warehouse_id = 'wh_bench'"
+    " AND on_hand - reserved >= 1",
+    "INSERT INTO reservations (id, sku_id, warehouse_id, holder, qty, expires_at) SELECT 'res_' || s || $2, s,"
+    " 'wh_bench', $2, 1, now() + interval '15 minutes' FROM unnest($1::text[]) s",
+    "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
+    " SELECT s, 'wh_bench', 'reserve', 0, 1, 'r' FROM unnest($1::text[]) s",
+]
+_RAW_ORDER = [
+    "UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE sku_id = ANY($1::text[])"
+    " AND warehouse_id = 'wh_bench'",
+    "UPDATE reservations SET status = 'committed' WHERE holder = $2",
+    "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
+    " SELECT s, 'wh_bench', 'commit', -1, -1, 'c' FROM unnest($1::text[]) s",
+    "INSERT INTO orders (id, user_id, checkout_id, status, currency, subtotal, shipping_total, tax_total, total,"
+    " shipping_address) VALUES ('ord_' || $2, 'usr', $2, 'confirmed', 'usd', 3998, 700, 330, 5028, '{}')",
+    "INSERT INTO shipments (id, order_id, merchant_id, warehouse_id, shipping) VALUES ('shp_' || $2, 'ord_' || $2,"
+    " 'mer_bench', 'wh_bench', 700)",
+    "INSERT INTO order_items (id, order_id, shipment_id, sku_id, product_id, merchant_id, name, qty, unit_price, tax,"
+    " total) SELECT 'oi_' || s || $2, 'ord_' || $2, 'shp_' || $2, s, 'p', 'mer_bench', 'n', 1, 1999, 165, 2164"
+    " FROM unnest($1::text[]) s",
+    "INSERT INTO payments (id, checkout_id, user_id, currency, amount, amount_authorized, status)"
+    " VALUES ('pay_' || $2, $2, 'usr', 'usd', 5028, 5028, 'authorized')",
+    "INSERT INTO outbox (id, aggregate, aggregate_id, event_type, payload) VALUES ('evt_' || $2, 'order', $2,"
+    " 'order.confirmed', '{}')",
+]
+
+
+def _bind(sql: str, skus: list[str], holder: str) -> tuple[str, list[object]]:
+    """The statement and its parameters ($1 the SKUs, $2 the holder; renumbered when only the holder is used)."""
+    if "$1" not in sql:
+        return sql.replace("$2", "$1"), [holder]
+    return sql, [skus, holder] if "$2" in sql else [skus]
+
+
+async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[float, float]:
+    """Checkout-shaped transactions (reserve, then commit + order) straight through asyncpg: (tx/s, p95 ms)."""
+    pool = await asyncpg.create_pool(url, min_size=concurrency, max_size=concurrency)
+    counter = itertools.count()
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        async with pool.acquire() as conn:
+            while time.perf_counter() < deadline:
+                n = next(counter)
+                skus = [SKU_IDS[(n * 2) % SKUS], SKU_IDS[(n * 2 + 1) % SKUS]]
+                holder = f"rawchk{uuid.uuid4().hex[:20]}"
+                started = time.perf_counter()
+                async with conn.transaction():
+                    for sql in _RAW:
+                        statement, args = _bind(sql, skus, holder)
+                        await conn.execute(statement, *args)
+                async with conn.transaction():
+                    for sql in _RAW_ORDER:
+                        statement, args = _bind(sql, skus, holder)
+                        await conn.execute(statement, *args)
+                latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    latencies.sort()
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0
+    return len(latencies) / elapsed, p95
+
+
+def _round_trips(url: str, carts: list[tuple[str, str]], sandbox: Sandbox) -> tuple[int, int]:
+    """SQL statements and transactions of one checkout, counted in-process on the real app."""
+    from sqlalchemy import event
+
+    from mercato.app import create_app
+    from mercato.config import Settings
+
+    settings = Settings(
+        env="development",
+        jwt_secret=SECRET,
+        data_dir=ROOT / "var" / "bench-data",
+        psp_providers=f"sandbox=http://127.0.0.1:{sandbox.port}",
+        checkout_rate_limit=0,
+    )
+    app = create_app(settings, url)
+    engine = app.state.container.engine.sync_engine
+    counts = {"statements": 0, "transactions": 0}
+    event.listen(
+        engine, "before_cursor_execute", lambda *a, **k: counts.__setitem__("statements", counts["statements"] + 1)
+    )
+    event.listen(engine, "commit", lambda *a, **k: counts.__setitem__("transactions", counts["transactions"] + 1))
+
+    async def one() -> None:
+        token, cart_id = carts[0]
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+        ):
+            body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
+            response = await client.post(
+                "/v1/checkout", json=body, headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "count"}
+            )
+            assert response.status_code == 201, response.text
+
+    asyncio.run(one())
+    return counts["statements"], counts["transactions"]
+
+
+def run(options: RunOptions) -> Section:
+    """Measure (a), (b) and the raw limit; return the docs/benchmarks.md section."""
+    plan = plan_for(options)
+    load_before = os.getloadavg()[0]
+    with BenchPostgres() as pg:
+        url = pg.database("bench_checkout", fresh=True)
+        carts = _prepare(url, plan.carts)
+        pool = iter(carts[1:])
+        results: dict[str, Summary] = {}
+        with Sandbox("0") as fast:
+            statements, transactions = _round_trips(url, carts, fast)
+            with ApiServer(url, env=_server_env(fast)) as server:
+                rounds = []
+                for _ in range(plan.rounds):
+                    take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 1))]
+                    rounds.append(
+                        asyncio.run(
+                            _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
+                        )
+                    )
+                results["(a) PSP at 0 ms"] = _median(rounds)
+        with Sandbox("300-800") as slow, ApiServer(url, env=_server_env(slow)) as server:
+            take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 1))]
+            results["(b) PSP at 300–800 ms"] = asyncio.run(
+                _drive(server.base_url, take, concurrency=plan.concurrency_slow, seconds=plan.seconds)
+            )
+        raw = [
+            asyncio.run(_raw_limit(url, concurrency=plan.concurrency_fast, seconds=plan.seconds))
+            for _ in range(plan.rounds)
+        ]
+        raw_rate = sorted(r[0] for r in raw)[len(raw) // 2]
+        raw_p95 = sorted(r[1] for r in raw)[len(raw) // 2]
+        description = pg.description
+    rows = [
+        [name, f"{s.per_second:.0f}", f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}", f"{s.p99_ms:.1f}", s.requests, s.errors]
+        for name, s in results.items()
+    ]
+    rows.append(["raw SQL limit (asyncpg, same writes)", f"{raw_rate:.0f}", "", f"{raw_p95:.1f}", "", "", ""])
+    fast_rate = results["(a) PSP at 0 ms"].per_second
+    markdown = "\n".join(
+        [
+            "## Checkout (`POST /v1/checkout`, issue 6)",
+            "",
+            f"Command: `{options.command}`. {description}. {machine(load_before)}",
+            f"(a) {plan.concurrency_fast} concurrent buyers, PSP sandbox at 0 ms; (b) {plan.concurrency_slow}"
+            " concurrent buyers, sandbox at 300–800 ms; one API process; each checkout is a fresh cart of 2 SKUs out of"
+            f" {SKUS}. Medians over {plan.rounds} rounds of {plan.seconds:.0f} s for (a) and the raw limit.",
+            "",
+            table(["scenario", "checkouts/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows),
+            "",
+            f"Ratio (a) / raw SQL limit: **{fast_rate / raw_rate:.2f}** (target ≥ 0.33).",
+            f"One checkout issues **{statements} SQL statements in {transactions} transactions** (counted on the"
+            " real app in-process): the idempotency key (claim, store), the saga session (create, one update per"
+            " step), cart and SKU reads, the reservation, coupon/tax/shipping reads, the payment row and attempt"
+            " around the PSP call, and the order transaction. The load generator shares the 2 cores.",
+        ]
+    )
+    return Section(NAME, markdown)
+
+
+def _median(summaries: list[Summary]) -> Summary:
+    ordered = sorted(summaries, key=lambda s: s.per_second)
+    return ordered[len(ordered) // 2]
+
+
+if __name__ == "__main__":
+    from bench.report import write_sections
+
+    write_sections(
+        [run(RunOptions(quick="--quick" in sys.argv, products=None, command="python -m bench.checkout"))], [NAME]
+    )

@@ -1,0 +1,1 @@
+"""The checkout saga's steps, one per module, each with its compensation beside it."""

@@ -1,0 +1,1 @@
+"""Merchant webhooks: endpoints, signed deliveries with retries, redelivery and secret rotation."""

@@ -1,0 +1,1 @@
+"""PSP adapters, one file each, behind the `PaymentProvider` protocol of `base.py`."""

@@ -1,0 +1,1 @@
+"""Use cases of the payments context, one job per module."""

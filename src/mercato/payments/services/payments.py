@@ -1,0 +1,95 @@
+"""Creating a payment for a checkout, linking it to its order, and reading it back."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mercato.db.unit_of_work import Tx
+from mercato.kernel.errors import Conflict, ValidationFailed
+from mercato.kernel.ids import new_id
+from mercato.kernel.money import normalize_currency
+from mercato.payments.domain import PaymentView
+from mercato.payments.services.attempts import load_payment, payment_view
+from mercato.payments.tables import payment_attempts, payments
+
+
+async def create_payment(tx: Tx, *, checkout_id: str, user_id: str, amount: int, currency: str) -> str:
+    """The payment for a checkout (created once: the same checkout gets the same payment back)."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
+        raise ValidationFailed("amount must be a positive integer of minor units", field="amount")
+    try:
+        currency = normalize_currency(currency)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="currency") from exc
+    inserted = await tx.conn.scalar(
+        insert(payments)
+        .values(id=new_id("payment"), checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency)
+        .on_conflict_do_nothing(index_elements=["checkout_id"])
+        .returning(payments.c.id)
+    )
+    if inserted:
+        return str(inserted)
+    row = (await tx.conn.execute(select(payments).where(payments.c.checkout_id == checkout_id))).one()
+    if (row.amount, row.currency, row.user_id) != (amount, currency, user_id):
+        raise Conflict("this checkout already has a payment for another amount, currency or customer")
+    return str(row.id)
+
+
+async def attach_order(tx: Tx, *, payment_id: str, order_id: str) -> None:
+    """Record the order the payment pays for: from then on reconciliation never voids its authorization."""
+    await load_payment(tx.conn, payment_id)
+    await tx.conn.execute(
+        update(payments)
+        .where(payments.c.id == payment_id, payments.c.order_id.is_(None))
+        .values(order_id=order_id, updated_at=func.now())
+    )
+
+
+async def get_payment(conn: AsyncConnection, *, payment_id: str) -> PaymentView:
+    """A payment by id (NotFound for unknown or malformed ids)."""
+    return await load_payment(conn, payment_id)
+
+
+async def get_payment_by_checkout(conn: AsyncConnection, *, checkout_id: str) -> PaymentView | None:
+    """The payment of a checkout, if one was created."""
+    row = (await conn.execute(select(payments).where(payments.c.checkout_id == checkout_id))).first()
+    return payment_view(row) if row else None
+
+
+async def list_attempts(conn: AsyncConnection, *, payment_id: str) -> list[dict[str, object]]:
+    """Every attempt of a payment, oldest first, for administrators."""
+    await load_payment(conn, payment_id)
+    rows = await conn.execute(
+        select(
+            payment_attempts.c.id,
+            payment_attempts.c.operation,
+            payment_attempts.c.provider,
+            payment_attempts.c.status,
+            payment_attempts.c.amount,
+            payment_attempts.c.psp_reference,
+            payment_attempts.c.decline_code,
+            payment_attempts.c.error_code,
+            payment_attempts.c.latency_ms,
+            payment_attempts.c.resolved_by,
+            payment_attempts.c.created_at,
+        )
+        .where(payment_attempts.c.payment_id == payment_id)
+        .order_by(payment_attempts.c.created_at, payment_attempts.c.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def request_void(engine: AsyncEngine, *, payment_id: str) -> None:
+    """Ask reconciliation to void this payment as soon as its outcome is known, without the orphan grace.
+
+    The checkout saga calls this when its compensation could not void at once (the PSP's answer to the
+    authorization is still unknown): the authorization that may exist is then released promptly.
+    """
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(payments)
+            .where(payments.c.id == payment_id, payments.c.void_requested_at.is_(None))
+            .values(void_requested_at=func.now(), updated_at=func.now())
+        )
