@@ -9,9 +9,9 @@ per-row flag, and each facet's aggregate keeps the rows whose other flags hold.
 Counts are exact while the base set has at most `EXACT_UP_TO` products. Past that, they are counted on a
 fixed pseudo-random sample and scaled up, and the answer says `facet_counts: "estimated"`: a hash of
 the product id splits the catalog into `SAMPLE_BUCKETS` buckets (each product's document carries its
-samples as lexemes, so the GIN index intersects text and sample before any row is read), the first
-bucket's share of the base set estimates its size, and the first 2^k buckets are counted, enough to see
-`SAMPLE_TARGET` to twice that many products (docs/search.md).
+samples as lexemes, so the GIN index intersects text and sample before any row is read), the base
+set's share in the first buckets estimates its size, and the first 2^k buckets are counted, enough to
+see `SAMPLE_TARGET` to twice that many products (docs/search.md).
 """
 
 from __future__ import annotations
@@ -210,6 +210,7 @@ def _aggregates(base: Select[Any], flags: _Flags, asked: frozenset[Facet]) -> Se
 
 
 PROBE_BUCKETS = 32  # buckets counted to gauge the base set's density before choosing exact or sampled
+DENSE_BUCKET = 16  # products in the first bucket alone that make its count a good enough gauge
 
 
 async def _in_first_buckets(conn: AsyncConnection, filters: SearchFilters, query: str | None, n: int = 1) -> int:
@@ -241,11 +242,18 @@ async def count_facets(
     """The asked facets of a search: exact counts, or sampled estimates past `exact_up_to` products.
 
     The first buckets' count says whether the base set looks small; if it does, an exact count is
-    tried (and abandoned for a sample if it finds more than `exact_up_to` after all).
+    tried (and abandoned for a sample if it finds more than `exact_up_to` after all). The first bucket
+    is counted alone when it holds enough products to gauge the density, else the first 32.
     """
     flags = _flags(filters)
     # Density from a few buckets, not one: one bucket of a few products is too noisy to size the sample.
-    per_bucket = await _in_first_buckets(conn, filters, query, PROBE_BUCKETS) / PROBE_BUCKETS
+    # A first bucket that is already well filled is gauge enough (32 buckets of a million products would
+    # mean counting 31,000 of them just to size a sample of 1,000).
+    first = await _in_first_buckets(conn, filters, query, 1)
+    if first >= DENSE_BUCKET:
+        per_bucket = float(first)
+    else:
+        per_bucket = await _in_first_buckets(conn, filters, query, PROBE_BUCKETS) / PROBE_BUCKETS
     if per_bucket * SAMPLE_BUCKETS <= exact_up_to:
         exact = _base(filters, query, flags, SAMPLE_BUCKETS, exact_up_to)
         rows = (await conn.execute(_aggregates(exact, flags, facets))).all()
