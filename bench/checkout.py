@@ -27,6 +27,7 @@ import psycopg
 from bench.database import ROOT, BenchPostgres
 from bench.load import Recorder, Summary, run_phase, summarize
 from bench.options import RunOptions
+from bench.profiling import CpuMeter, Sampler, postmaster_pid, profile_markdown
 from bench.report import Section, machine, table
 from bench.server import ApiServer, free_port
 from mercato.kernel.ids import new_id
@@ -313,20 +314,32 @@ def run(options: RunOptions) -> Section:
         carts = _prepare(url, plan.carts)
         pool = iter(carts[1:])
         results: dict[str, Summary] = {}
+        cpu_rounds: list[dict[str, float]] = []
         with Sandbox("0") as fast:
             statements, transactions = _round_trips(url, carts, fast)
             with ApiServer(url, env=_server_env(fast)) as server:
                 rounds = []
+                processes = {
+                    "API": server.pid,
+                    "PostgreSQL": postmaster_pid(pg.admin_url),
+                    "PSP sandbox": fast.process.pid if fast.process else None,
+                }
                 for _ in range(plan.rounds):
-                    take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 1))]
-                    rounds.append(
-                        asyncio.run(
+                    take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 2))]
+                    with CpuMeter(processes) as meter:
+                        summary = asyncio.run(
                             _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
                         )
+                    rounds.append(summary)
+                    cpu_rounds.append(
+                        {name: 1000 * used / max(summary.requests, 1) for name, used in meter.used.items()}
                     )
                 results["(a) PSP at 0 ms"] = _median(rounds)
+                take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 2))]
+                with Sampler(server.pid, "checkout-a") as sampler:
+                    asyncio.run(_drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds))
         with Sandbox("300-800") as slow, ApiServer(url, env=_server_env(slow)) as server:
-            take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 1))]
+            take = [next(pool) for _ in range(plan.carts // (plan.rounds * 2 + 2))]
             results["(b) PSP at 300–800 ms"] = asyncio.run(
                 _drive(server.base_url, take, concurrency=plan.concurrency_slow, seconds=plan.seconds)
             )
@@ -359,9 +372,26 @@ def run(options: RunOptions) -> Section:
             " real app in-process): the idempotency key (claim, store), the saga session (create, one update per"
             " step), cart and SKU reads, the reservation, coupon/tax/shipping reads, the payment row and attempt"
             " around the PSP call, and the order transaction. The load generator shares the 2 cores.",
+            "",
+            _cpu_line(cpu_rounds),
+            "",
+            *profile_markdown(sampler.profile, "an extra round of (a)"),
         ]
     )
     return Section(NAME, markdown)
+
+
+def _cpu_line(cpu_rounds: list[dict[str, float]]) -> str:
+    """CPU milliseconds per checkout by process (medians over the (a) rounds): the figure that other work on
+    the machine barely moves, unlike checkouts/s."""
+    if not cpu_rounds:
+        return ""
+    names = list(cpu_rounds[0])
+    parts = []
+    for name in names:
+        values = sorted(r.get(name, 0.0) for r in cpu_rounds)
+        parts.append(f"{name} {values[len(values) // 2]:.1f} ms")
+    return "CPU per checkout in (a) (process CPU time / checkouts, median of the rounds): " + ", ".join(parts) + "."
 
 
 def _median(summaries: list[Summary]) -> Summary:

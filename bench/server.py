@@ -38,6 +38,12 @@ class ApiServer:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pid(self) -> int:
+        """The server process's id (the uvicorn supervisor when it runs several workers)."""
+        assert self._process is not None, "the server is not running"
+        return self._process.pid
+
+    @property
     def command(self) -> str:
         return f"mercato serve --workers {self.workers}"
 

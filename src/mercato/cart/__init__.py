@@ -4,6 +4,7 @@ Other contexts use only what is exported here (the checkout reads the cart it is
 """
 
 from mercato.cart.domain import Cart, CartLine, CartOwner, Estimates
+from mercato.cart.services.checkout_read import CheckoutContents, CheckoutLine, checkout_contents
 from mercato.cart.services.claim import claim_guest_cart
 from mercato.cart.services.convert import convert_cart
 from mercato.cart.services.loading import CartRules
@@ -14,8 +15,11 @@ __all__ = [
     "CartLine",
     "CartOwner",
     "CartRules",
+    "CheckoutContents",
+    "CheckoutLine",
     "EstimateRequest",
     "Estimates",
+    "checkout_contents",
     "claim_guest_cart",
     "convert_cart",
     "get_cart",

@@ -45,12 +45,13 @@ async def checkout(body: CheckoutRequest, request: Request, customer: Customer, 
 
     async def place() -> tuple[int, Any]:
         await container.checkout_rate_limit.hit(customer.user_id)
-        order_id = await check_out(deps, user_id=customer.user_id, idempotency_key=key, request=body.model_dump())
-        await capture_digital_shipments(
-            Fulfilment(engine=container.engine, psp=container.psp), order_id=order_id, actor=customer.user_id
-        )
+        placed = await check_out(deps, user_id=customer.user_id, idempotency_key=key, request=body.model_dump())
+        if placed.has_digital:
+            await capture_digital_shipments(
+                Fulfilment(engine=container.engine, psp=container.psp), order_id=placed.order_id, actor=customer.user_id
+            )
         async with container.engine.connect() as conn:
-            return 201, await order_view(conn, order_id=order_id, user_id=customer.user_id)
+            return 201, await order_view(conn, order_id=placed.order_id, user_id=customer.user_id)
 
     return await run_idempotently(
         engine=container.engine,

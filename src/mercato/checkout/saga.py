@@ -41,6 +41,8 @@ class SagaContext:
     status: str = "running"
     order_id: str | None = None
     error: dict[str, Any] | None = None
+    # Hand-offs between steps within this process (never persisted): a resumed session runs without them.
+    transient: dict[str, Any] = field(default_factory=dict)
 
 
 class SagaStep(Protocol):

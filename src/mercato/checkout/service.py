@@ -1,25 +1,25 @@
 """Checkout: run the saga for one (customer, Idempotency-Key) and answer the order it made.
 
-validate cart → reserve stock → price (shipping, coupon, tax) → authorize payment → create order.
+prepare (validate cart, reserve stock, price with shipping, coupon and tax, open the payment: one
+transaction) → authorize payment (the PSP call) → create order (one transaction).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mercato.checkout.deps import CheckoutDeps
 from mercato.checkout.saga import SagaRunner, SagaStep
 from mercato.checkout.steps.authorize_payment import AuthorizePayment
 from mercato.checkout.steps.create_order import CreateOrder
-from mercato.checkout.steps.price_order import PriceOrder
-from mercato.checkout.steps.reserve_stock import ReserveStock
-from mercato.checkout.steps.validate_cart import ValidateCart
+from mercato.checkout.steps.prepare import PrepareCheckout
 from mercato.kernel.errors import DomainError
 
 
 def checkout_steps(deps: CheckoutDeps) -> list[SagaStep]:
     """The saga's steps, in order."""
-    return [ValidateCart(deps), ReserveStock(deps), PriceOrder(deps), AuthorizePayment(deps), CreateOrder(deps)]
+    return [PrepareCheckout(deps), AuthorizePayment(deps), CreateOrder(deps)]
 
 
 def checkout_runner(deps: CheckoutDeps) -> SagaRunner:
@@ -38,8 +38,16 @@ class StoredProblem(DomainError):
         self.title = problem.get("title", "The checkout failed")  # type: ignore[misc]
 
 
-async def check_out(deps: CheckoutDeps, *, user_id: str, idempotency_key: str, request: dict[str, Any]) -> str:
-    """Run (or resume) the checkout for this key and return the order id; raise the problem if it failed."""
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """The order a checkout made, and whether it has digital goods to capture at once."""
+
+    order_id: str
+    has_digital: bool
+
+
+async def check_out(deps: CheckoutDeps, *, user_id: str, idempotency_key: str, request: dict[str, Any]) -> PlacedOrder:
+    """Run (or resume) the checkout for this key and return its order; raise the problem if it failed."""
     runner = checkout_runner(deps)
     ctx = await runner.start_or_resume(
         user_id=user_id, idempotency_key=idempotency_key, cart_id=request["cart_id"], state={"request": request}
@@ -49,4 +57,5 @@ async def check_out(deps: CheckoutDeps, *, user_id: str, idempotency_key: str, r
     if ctx.status != "completed":
         await runner.run(ctx)
     assert ctx.order_id is not None
-    return ctx.order_id
+    shipments = ctx.state.get("plan", {}).get("shipments", [])
+    return PlacedOrder(ctx.order_id, has_digital=any(s.get("digital", True) for s in shipments) or not shipments)

@@ -4,13 +4,17 @@ The public interface other contexts (the checkout saga, orders) use:
 
 - `create_payment(tx, *, checkout_id, user_id, amount, currency) -> payment_id`: inside the caller's unit
   of work; the same checkout gets the same payment back.
-- `authorize_payment(engine, registry, *, payment_id, payment_method_token, idempotency_key_base)
-  -> AuthorizationResult`: commits its own short transactions around the PSP call (never call it inside
-  a transaction). Tries the configured providers in order, falling back only when one is certainly
-  unavailable. Calling it again for the same payment is safe: it returns the live authorization, or
-  first resolves an earlier attempt whose outcome is unknown. Raises `PaymentDeclined` (402, extra
-  `decline_code`), `InvalidPaymentMethod` (422), `PaymentUnavailable` (503, retryable, extra
-  `retry_after` seconds → `Retry-After`), `RequestInProgress` (409, retryable), `NotFound`.
+- `open_authorization(tx, registry, *, checkout_id, user_id, amount, currency, payment_method_token,
+  idempotency_key_base) -> OpenedAuthorization`: `create_payment` plus the first authorize attempt, recorded
+  in the caller's transaction before any PSP call, so the checkout pays no transactions of its own for them.
+- `authorize_payment(engine, registry, *, payment_id, payment_method_token, idempotency_key_base,
+  opened=None) -> AuthorizationResult` (`opened`: the attempt `open_authorization` recorded): commits its
+  own short transactions around the PSP call (never call it inside a transaction). Tries the configured
+  providers in order, falling back only when one is certainly unavailable. Calling it again for the same
+  payment is safe: it returns the live authorization, or first resolves an earlier attempt whose outcome
+  is unknown. Raises `PaymentDeclined` (402, extra `decline_code`), `InvalidPaymentMethod` (422),
+  `PaymentUnavailable` (503, retryable, extra `retry_after` seconds → `Retry-After`), `RequestInProgress`
+  (409, retryable), `NotFound`.
 - `attach_order(tx, *, payment_id, order_id)`: the saga records the order once confirmed; until then,
   reconciliation voids the authorization of a checkout abandoned longer than the grace period.
 - `capture_payment(engine, registry, *, payment_id, amount, final, idempotency_key) -> PaymentView`:
@@ -31,7 +35,7 @@ from mercato.payments.domain import AuthorizationResult, PaymentView
 from mercato.payments.reconciliation import ReconcilePolicy, ReconcileReport, reconcile_payments, reconciliation_job
 from mercato.payments.registry import ProviderRegistry, RetryPolicy
 from mercato.payments.sandbox import run_sandbox
-from mercato.payments.services.authorize import authorize_payment
+from mercato.payments.services.authorize import OpenedAuthorization, authorize_payment, open_authorization
 from mercato.payments.services.money_movement import capture_payment, refund_payment, void_payment
 from mercato.payments.services.payments import (
     attach_order,
@@ -43,6 +47,7 @@ from mercato.payments.services.payments import (
 
 __all__ = [
     "AuthorizationResult",
+    "OpenedAuthorization",
     "PaymentView",
     "ProviderRegistry",
     "ReconcilePolicy",
@@ -54,6 +59,7 @@ __all__ = [
     "create_payment",
     "get_payment",
     "get_payment_by_checkout",
+    "open_authorization",
     "reconcile_payments",
     "reconciliation_job",
     "refund_payment",

@@ -1,5 +1,5 @@
 """Shipping: zones, carrier rates by zone and weight."""
 
-from mercato.shipping.rates import ShippingQuote, ShippingRateTable
+from mercato.shipping.rates import RateSnapshot, ShippingQuote, ShippingRateTable
 
-__all__ = ["ShippingQuote", "ShippingRateTable"]
+__all__ = ["RateSnapshot", "ShippingQuote", "ShippingRateTable"]

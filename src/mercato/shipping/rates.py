@@ -46,37 +46,34 @@ async def _load_tables(conn: AsyncConnection) -> _Tables:
     return _Tables(zones, [_Tier(t.carrier, t.zone, t.max_weight_grams, t.amount, t.currency) for t in tiers])
 
 
-class ShippingRateTable:
-    """The zone and rate tables, held in memory and reloaded after `ttl_seconds`."""
+@dataclass(frozen=True, slots=True)
+class RateSnapshot:
+    """The zone and rate tables as loaded once: quotes from it need no I/O, so a caller can price inside a
+    database transaction without asking the pool for a second connection (which, under load, waits on the
+    very connections such transactions hold)."""
 
-    def __init__(self, engine: AsyncEngine, *, ttl_seconds: float = 60.0) -> None:
-        self._cache = ReferenceCache(engine, _load_tables, ttl_seconds=ttl_seconds)
+    tables: _Tables
 
-    def invalidate(self) -> None:
-        """Forget the cached tables."""
-        self._cache.invalidate()
-
-    @staticmethod
-    def _zone(tables: _Tables, country: str, region: str) -> str | None:
+    def _zone(self, country: str, region: str) -> str | None:
         for key in ((country, region), (country, ""), (ANYWHERE, "")):
-            if key in tables.zones:
-                return tables.zones[key]
+            if key in self.tables.zones:
+                return self.tables.zones[key]
         return None
 
-    async def quote(
+    def quote(
         self, *, country: str, region: str, weight_grams: int, currency: str, digital_only: bool = False
     ) -> ShippingQuote | None:
         """The cheapest quote for a parcel, or None when no carrier serves the destination."""
         if digital_only:
             return ShippingQuote(carrier="digital", amount=0)
-        tables = await self._cache.get()
-        zone = self._zone(tables, country.upper(), region.upper())
+        zone = self._zone(country.upper(), region.upper())
         if zone is None:
             return None
         best: ShippingQuote | None = None
-        carriers = {t.carrier for t in tables.tiers if t.zone == zone and t.currency == currency}
+        tiers_all = self.tables.tiers
+        carriers = {t.carrier for t in tiers_all if t.zone == zone and t.currency == currency}
         for carrier in sorted(carriers):
-            tiers = [t for t in tables.tiers if t.carrier == carrier and t.zone == zone and t.currency == currency]
+            tiers = [t for t in tiers_all if t.carrier == carrier and t.zone == zone and t.currency == currency]
             fitting = next((t for t in tiers if t.max_weight_grams >= weight_grams), None)
             if fitting is not None:
                 amount = fitting.amount
@@ -87,3 +84,29 @@ class ShippingRateTable:
             if best is None or amount < best.amount:
                 best = ShippingQuote(carrier=carrier, amount=amount)
         return best
+
+
+class ShippingRateTable:
+    """The zone and rate tables, held in memory and reloaded after `ttl_seconds`."""
+
+    def __init__(self, engine: AsyncEngine, *, ttl_seconds: float = 60.0) -> None:
+        self._cache = ReferenceCache(engine, _load_tables, ttl_seconds=ttl_seconds)
+
+    def invalidate(self) -> None:
+        """Forget the cached tables."""
+        self._cache.invalidate()
+
+    async def snapshot(self) -> RateSnapshot:
+        """The current tables, for quoting without I/O (loads them first if the cache is cold or stale)."""
+        return RateSnapshot(await self._cache.get())
+
+    async def quote(
+        self, *, country: str, region: str, weight_grams: int, currency: str, digital_only: bool = False
+    ) -> ShippingQuote | None:
+        """The cheapest quote for a parcel, or None when no carrier serves the destination."""
+        if digital_only:
+            return ShippingQuote(carrier="digital", amount=0)
+        snapshot = await self.snapshot()
+        return snapshot.quote(
+            country=country, region=region, weight_grams=weight_grams, currency=currency, digital_only=False
+        )

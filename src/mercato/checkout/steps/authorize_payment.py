@@ -1,8 +1,10 @@
-"""Step 4: authorize the total with the PSP (one live authorization per checkout, retries included).
+"""Step 2: authorize the total with the PSP (one live authorization per checkout, retries included).
 
-The payment row is keyed by the checkout, and the PSP call by keys derived from it, so a resumed or
-retried step reuses the same authorization. Compensation voids it (idempotent, and it finds the
-payment by checkout even if this process died before recording it).
+The payment and its first attempt were written by `prepare`, so the common path sends that attempt at once
+and records the answer in one transaction. The step is not recorded on its own: `create_order` records it
+with the order, and until then a resumed checkout runs it again, which finds the live authorization (the
+payment row is keyed by the checkout, the PSP call by keys derived from it). Compensation voids it
+(idempotent, and it finds the payment by checkout even if this process died before anything was recorded).
 """
 
 from __future__ import annotations
@@ -11,15 +13,9 @@ from dataclasses import dataclass
 
 from mercato.checkout.deps import CheckoutDeps
 from mercato.checkout.saga import SagaContext
-from mercato.db.unit_of_work import unit_of_work
+from mercato.checkout.steps.prepare import OPENED_AUTHORIZATION
 from mercato.kernel.errors import PaymentUnavailable, RequestInProgress
-from mercato.payments import (
-    authorize_payment,
-    create_payment,
-    get_payment_by_checkout,
-    request_void,
-    void_payment,
-)
+from mercato.payments import authorize_payment, get_payment_by_checkout, request_void, void_payment
 
 
 @dataclass
@@ -28,30 +24,22 @@ class AuthorizePayment:
 
     deps: CheckoutDeps
     name: str = "authorize_payment"
-    records_itself: bool = False
+    records_itself: bool = True  # recorded by create_order, in the order's transaction
 
     async def run(self, ctx: SagaContext) -> None:
-        plan = ctx.state["plan"]
-        if plan["totals"]["total"] == 0:
-            ctx.state["payment_id"] = None  # fully discounted: nothing to charge
-            return
-        async with unit_of_work(self.deps.engine) as tx:
-            payment_id = await create_payment(
-                tx,
-                checkout_id=ctx.session_id,
-                user_id=ctx.user_id,
-                amount=plan["totals"]["total"],
-                currency=ctx.state["currency"],
+        payment_id = ctx.state.get("payment_id")
+        if payment_id:
+            result = await authorize_payment(
+                self.deps.engine,
+                self.deps.psp,
+                payment_id=payment_id,
+                payment_method_token=ctx.state["request"]["payment_method_token"],
+                idempotency_key_base=ctx.session_id,
+                opened=ctx.transient.pop(OPENED_AUTHORIZATION, None),
             )
-        result = await authorize_payment(
-            self.deps.engine,
-            self.deps.psp,
-            payment_id=payment_id,
-            payment_method_token=ctx.state["request"]["payment_method_token"],
-            idempotency_key_base=ctx.session_id,
-        )
-        ctx.state["payment_id"] = payment_id
-        ctx.state["authorization"] = {"provider": result.provider, "psp_reference": result.psp_reference}
+            ctx.state["authorization"] = {"provider": result.provider, "psp_reference": result.psp_reference}
+        if self.name not in ctx.done:
+            ctx.done.append(self.name)
 
     async def compensate(self, ctx: SagaContext) -> None:
         async with self.deps.engine.connect() as conn:

@@ -1,4 +1,4 @@
-"""Step 5: in one transaction, create the confirmed order, sell the reserved stock, tie the payment to
+"""Step 3: in one transaction, create the confirmed order, sell the reserved stock, tie the payment to
 the order, close the cart and finish the session. Its events go to the outbox in the same commit.
 
 It has no compensation: once this transaction commits the checkout has succeeded; before it commits
@@ -14,7 +14,7 @@ from sqlalchemy import func, update
 
 from mercato.cart import convert_cart
 from mercato.checkout.deps import CheckoutDeps
-from mercato.checkout.saga import SagaContext, record_step
+from mercato.checkout.saga import SagaContext
 from mercato.checkout.tables import checkout_sessions
 from mercato.db.unit_of_work import unit_of_work
 from mercato.inventory import ReservationsReleased, commit_reservations
@@ -92,11 +92,14 @@ class CreateOrder:
                 await attach_order(tx, payment_id=ctx.state["payment_id"], order_id=order.id)
             await convert_cart(tx, cart_id=ctx.cart_id, order_id=order.id)
             ctx.order_id, ctx.status = order.id, "completed"
-            await record_step(tx.conn, ctx, self.name, lease=self.deps.lease, clock=self.deps.clock)
+            if self.name not in ctx.done:
+                ctx.done.append(self.name)
             await tx.conn.execute(
                 update(checkout_sessions)
                 .where(checkout_sessions.c.id == ctx.session_id)
-                .values(status="completed", order_id=order.id, updated_at=func.now())
+                .values(
+                    status="completed", order_id=order.id, steps_done=ctx.done, state=ctx.state, updated_at=func.now()
+                )
             )
             tx.emit(
                 aggregate="checkout",

@@ -8,12 +8,15 @@ falling back then could leave two live authorizations. The next call resolves it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mercato.db.unit_of_work import unit_of_work
+from mercato.db.unit_of_work import Tx, unit_of_work
 from mercato.kernel.errors import InvalidPaymentMethod, InvalidTransition, PaymentDeclined, RequestInProgress
 from mercato.kernel.ids import new_id
+from mercato.kernel.money import normalize_currency
 from mercato.payments.domain import (
     AUTHORIZABLE,
     HOLDS_AUTHORIZATION,
@@ -25,6 +28,7 @@ from mercato.payments.providers.base import ProviderDeclined, ProviderInvalidPay
 from mercato.payments.registry import ProviderRegistry
 from mercato.payments.services.attempts import Attempt, AttemptInFlight, count_attempts, insert_attempt, load_payment
 from mercato.payments.services.execution import execute_attempt
+from mercato.payments.services.payments import create_or_get_payment
 from mercato.payments.services.resolve import resolve_in_flight, unavailable
 
 logger = structlog.get_logger("mercato.payments")
@@ -58,29 +62,101 @@ async def _claim(
         if payment.status not in AUTHORIZABLE:
             raise InvalidTransition(f"a {payment.status} payment cannot be authorized")
         number = await count_attempts(tx.conn, payment_id=payment_id, operation="authorize") + 1
-        attempt_id = new_id("payment_attempt")
-        metadata = {"payment_id": payment_id, "attempt_id": attempt_id}
-        if payment.checkout_id:
-            metadata["checkout_id"] = payment.checkout_id
         try:
-            return await insert_attempt(
-                tx.conn,
-                attempt_id=attempt_id,
-                payment_id=payment_id,
-                operation="authorize",
-                provider=provider,
-                idempotency_key=f"{key_base}:{payment_id}:authorize:{number}",
+            return await _record_attempt(
+                tx,
+                payment_id=payment.id,
+                checkout_id=payment.checkout_id,
                 amount=payment.amount,
-                request={
-                    "amount": payment.amount,
-                    "currency": payment.currency,
-                    "payment_method": token,
-                    "metadata": metadata,
-                },
-                request_key=key_base,
+                currency=payment.currency,
+                provider=provider,
+                token=token,
+                key_base=key_base,
+                number=number,
             )
         except AttemptInFlight as exc:
             raise RequestInProgress("another request for this payment is talking to the payment provider") from exc
+
+
+async def _record_attempt(
+    tx: Tx,
+    *,
+    payment_id: str,
+    checkout_id: str | None,
+    amount: int,
+    currency: str,
+    provider: str,
+    token: str,
+    key_base: str,
+    number: int,
+    savepoint: bool = True,
+) -> Attempt:
+    """The pending authorize attempt number `number`, written before its PSP call; its idempotency key is
+    derived from the checkout, the payment and the number, so a replay of the same attempt is the same call."""
+    attempt_id = new_id("payment_attempt")
+    metadata = {"payment_id": payment_id, "attempt_id": attempt_id}
+    if checkout_id:
+        metadata["checkout_id"] = checkout_id
+    return await insert_attempt(
+        tx.conn,
+        attempt_id=attempt_id,
+        payment_id=payment_id,
+        operation="authorize",
+        provider=provider,
+        idempotency_key=f"{key_base}:{payment_id}:authorize:{number}",
+        amount=amount,
+        request={"amount": amount, "currency": currency, "payment_method": token, "metadata": metadata},
+        request_key=key_base,
+        savepoint=savepoint,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedAuthorization:
+    """A checkout's payment and, when it was created just now, its first authorize attempt (not sent yet)."""
+
+    payment_id: str
+    attempt: Attempt | None
+
+
+async def open_authorization(
+    tx: Tx,
+    registry: ProviderRegistry,
+    *,
+    checkout_id: str,
+    user_id: str,
+    amount: int,
+    currency: str,
+    payment_method_token: str,
+    idempotency_key_base: str,
+) -> OpenedAuthorization:
+    """Create the checkout's payment and record its first authorize attempt in the caller's transaction.
+
+    The checkout writes these with its reservation, so the common path pays no transaction of its own for
+    them; `authorize_payment(opened=…)` then sends exactly that attempt. A payment that already existed (a
+    resumed checkout) gets no attempt here: `authorize_payment` takes the careful path for it.
+    """
+    if not is_payment_method_token(payment_method_token):
+        raise InvalidPaymentMethod("payment_method_token must be a PSP token such as pm_…, never card details")
+    payment_id, created = await create_or_get_payment(
+        tx, checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency
+    )
+    provider = next((name for name in registry.names if not registry.breakers.is_open(name)), None)
+    if not created or provider is None:
+        return OpenedAuthorization(payment_id, None)
+    attempt = await _record_attempt(
+        tx,
+        payment_id=payment_id,
+        checkout_id=checkout_id,
+        amount=amount,
+        currency=normalize_currency(currency),
+        provider=provider,
+        token=payment_method_token,
+        key_base=idempotency_key_base[:100],
+        number=1,
+        savepoint=False,
+    )
+    return OpenedAuthorization(payment_id, attempt)
 
 
 async def authorize_payment(
@@ -90,29 +166,43 @@ async def authorize_payment(
     payment_id: str,
     payment_method_token: str,
     idempotency_key_base: str,
+    opened: Attempt | None = None,
 ) -> AuthorizationResult:
-    """Hold the payment's amount on the customer's payment method; see `mercato.payments` for the contract."""
+    """Hold the payment's amount on the customer's payment method; see `mercato.payments` for the contract.
+
+    `opened` is the first attempt `open_authorization` recorded with the payment: it is sent as it is, with
+    no reads before it (nothing else can have happened to a payment created in the caller's transaction).
+    """
     if not is_payment_method_token(payment_method_token):
         raise InvalidPaymentMethod("payment_method_token must be a PSP token such as pm_…, never card details")
     key_base = idempotency_key_base[:100]
-    payment = await _current(engine, payment_id)
-    if payment.status in HOLDS_AUTHORIZATION:
-        return _result(payment)
-    await resolve_in_flight(engine, registry, payment_id=payment_id)
+    if opened is None:
+        payment = await _current(engine, payment_id)
+        if payment.status in HOLDS_AUTHORIZATION:
+            return _result(payment)
+        await resolve_in_flight(engine, registry, payment_id=payment_id)
     tried: list[str] = []
     for index, name in enumerate(registry.names):
+        if opened is not None and tried == [] and name != opened.provider:
+            continue  # its breaker was open when the attempt was opened
         tried.append(name)
-        if registry.breakers.is_open(name):
-            registry.metrics.calls.labels(name, "authorize", "breaker_open").inc()
-            registry.metrics.fallbacks.labels(name).inc()
-            continue
-        claimed = await _claim(
-            engine, payment_id=payment_id, provider=name, token=payment_method_token, key_base=key_base
-        )
-        if isinstance(claimed, PaymentView):
-            return _result(claimed)
+        claimed: Attempt | PaymentView
+        if opened is not None and len(tried) == 1:
+            claimed = opened
+        else:
+            if registry.breakers.is_open(name):
+                registry.metrics.calls.labels(name, "authorize", "breaker_open").inc()
+                registry.metrics.fallbacks.labels(name).inc()
+                continue
+            claimed = await _claim(
+                engine, payment_id=payment_id, provider=name, token=payment_method_token, key_base=key_base
+            )
+            if isinstance(claimed, PaymentView):
+                return _result(claimed)
         settled = await execute_attempt(engine, registry, claimed, first=True, by="inline")
         if settled.status == "succeeded":
+            if settled.adopted is not None:
+                return settled.adopted
             payment = await _current(engine, payment_id)
             if payment.status in HOLDS_AUTHORIZATION:
                 return _result(payment)

@@ -24,6 +24,7 @@ from mercato.payments.domain import (
     FAILED,
     PENDING,
     VOIDED,
+    AuthorizationResult,
     PaymentView,
     derive_status,
 )
@@ -65,6 +66,7 @@ class Settled:
     status: str
     error: ProviderError | None = None
     result: Result | None = None
+    adopted: AuthorizationResult | None = None  # set when an authorize attempt made its authorization the live one
 
 
 async def perform(registry: ProviderRegistry, attempt: Attempt) -> Result:
@@ -204,8 +206,17 @@ async def _settle_payment(
             return Settled("failed", ProviderDeclined("declined", decline_code=view.decline_code or "generic_decline"))
         if not await mark("succeeded", psp_reference=view.reference):
             return await _already_settled(conn, attempt)
-        await adopt_authorization(tx, payment, provider=attempt.provider, view=view, attempt=attempt)
-        return Settled("succeeded", result=view)
+        if not await adopt_authorization(tx, payment, provider=attempt.provider, view=view, attempt=attempt):
+            return Settled("succeeded", result=view)
+        live = AuthorizationResult(
+            payment_id=payment.id,
+            provider=attempt.provider,
+            psp_reference=view.reference,
+            amount_authorized=view.amount,
+            currency=payment.currency,
+            expires_at=view.capture_before,
+        )
+        return Settled("succeeded", result=view, adopted=live)
     if not await mark("succeeded"):
         return await _already_settled(conn, attempt)
     if attempt.operation == "void":

@@ -17,6 +17,16 @@ from mercato.payments.tables import payment_attempts, payments
 
 async def create_payment(tx: Tx, *, checkout_id: str, user_id: str, amount: int, currency: str) -> str:
     """The payment for a checkout (created once: the same checkout gets the same payment back)."""
+    payment_id, _ = await create_or_get_payment(
+        tx, checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency
+    )
+    return payment_id
+
+
+async def create_or_get_payment(
+    tx: Tx, *, checkout_id: str, user_id: str, amount: int, currency: str
+) -> tuple[str, bool]:
+    """The checkout's payment id, and whether this call created it."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
         raise ValidationFailed("amount must be a positive integer of minor units", field="amount")
     try:
@@ -30,21 +40,23 @@ async def create_payment(tx: Tx, *, checkout_id: str, user_id: str, amount: int,
         .returning(payments.c.id)
     )
     if inserted:
-        return str(inserted)
+        return str(inserted), True
     row = (await tx.conn.execute(select(payments).where(payments.c.checkout_id == checkout_id))).one()
     if (row.amount, row.currency, row.user_id) != (amount, currency, user_id):
         raise Conflict("this checkout already has a payment for another amount, currency or customer")
-    return str(row.id)
+    return str(row.id), False
 
 
 async def attach_order(tx: Tx, *, payment_id: str, order_id: str) -> None:
-    """Record the order the payment pays for: from then on reconciliation never voids its authorization."""
-    await load_payment(tx.conn, payment_id)
-    await tx.conn.execute(
+    """Record the order the payment pays for: from then on reconciliation never voids its authorization.
+    An unknown payment is NotFound; one already tied to an order keeps it."""
+    result = await tx.conn.execute(
         update(payments)
         .where(payments.c.id == payment_id, payments.c.order_id.is_(None))
         .values(order_id=order_id, updated_at=func.now())
     )
+    if result.rowcount != 1:
+        await load_payment(tx.conn, payment_id)  # NotFound when it does not exist; else it had an order
 
 
 async def get_payment(conn: AsyncConnection, *, payment_id: str) -> PaymentView:
