@@ -119,9 +119,12 @@ def postmaster_pid(admin_url: str) -> int | None:
 
     with psycopg.connect(admin_url) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    if row is None:
-        return None
-    parent = psutil.Process(int(row[0])).parent()
+        if row is None:
+            return None
+        try:  # ask while the backend lives: it exits with the connection
+            parent = psutil.Process(int(row[0])).parent()
+        except psutil.NoSuchProcess:  # a server on another machine, or one we may not inspect
+            return None
     return parent.pid if parent is not None else None
 
 

@@ -60,3 +60,15 @@ async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection for reads; the transaction is rolled back when done."""
     async with engine.connect() as conn:
         yield conn
+
+
+@asynccontextmanager
+async def statement_reads(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose reads run without BEGIN/ROLLBACK (autocommit): two round trips fewer.
+
+    At READ COMMITTED each statement takes its own snapshot whether or not a transaction is open, so a
+    series of plain reads sees exactly what it would inside one. Not for reads that set transaction-local
+    settings (`set_config(…, true)`) or need one snapshot across statements.
+    """
+    async with engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")

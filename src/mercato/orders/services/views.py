@@ -55,9 +55,11 @@ def _shipment_view(row: Any, items: list[Any]) -> dict[str, Any]:
 
 
 async def _load(
-    conn: AsyncConnection, order_id: str, merchant_id: str | None
+    conn: AsyncConnection, order_id: str, merchant_id: str | None, *, order: Any = None
 ) -> tuple[Any, list[Any], list[Any], list[Any]]:
-    order = (await conn.execute(select(orders).where(orders.c.id == order_id))).one()
+    """The order row (unless the caller read it already), its items, shipments and history."""
+    if order is None:
+        order = (await conn.execute(select(orders).where(orders.c.id == order_id))).one()
     item_q = select(order_items).where(order_items.c.order_id == order_id).order_by(order_items.c.id)
     ship_q = select(shipments).where(shipments.c.order_id == order_id).order_by(shipments.c.id)
     if merchant_id is not None:
@@ -84,12 +86,10 @@ async def order_view(conn: AsyncConnection, *, order_id: str, user_id: str | Non
     """The whole order; `user_id` None means an admin (any order), otherwise the owner only."""
     if not is_id_of("order", order_id):
         raise NotFound("no such order")
-    query = select(orders.c.id).where(orders.c.id == order_id)
-    if user_id is not None:
-        query = query.where(orders.c.user_id == user_id)
-    if (await conn.execute(query)).first() is None:
+    order = (await conn.execute(select(orders).where(orders.c.id == order_id))).first()
+    if order is None or (user_id is not None and order.user_id != user_id):
         raise NotFound("no such order")
-    order, items, ships, history = await _load(conn, order_id, None)
+    _, items, ships, history = await _load(conn, order_id, None, order=order)
     return {
         "id": order.id,
         "object": "order",
