@@ -378,9 +378,11 @@ def run(options: RunOptions) -> Section:
             "",
             f"Ratio best (a) / raw SQL limit: **{fast_rate / raw_rate:.2f}** (target ≥ 0.33).",
             f"One checkout issues **{statements} SQL statements in {transactions} transactions** (counted on the"
-            " real app in-process): the idempotency key (claim, store), the saga session (create, one update per"
-            " step), cart and SKU reads, the reservation, coupon/tax/shipping reads, the payment row and attempt"
-            " around the PSP call, and the order transaction. The load generator shares the 2 cores.",
+            " real app in-process, SAVEPOINTs included): the idempotency key (claim, store), the saga session,"
+            " `prepare` (cart and SKU reads, the reservation, the coupon, the payment and its first attempt, the"
+            " session), the PSP answer (payment and attempt), `create_order` (reservations, the order in one"
+            " statement, payment, cart, session, outbox), and the answer's autocommit reads. The load generator"
+            " shares the 2 cores.",
             "",
             _cpu_line(cpu_rounds),
             "",
