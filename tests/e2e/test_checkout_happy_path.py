@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from mercato.kernel.clock import rfc3339
 from tests.checkout_factories import check_out, checkout_body, fill_cart, install_rates, new_buyer, open_shop
 
 
@@ -35,6 +36,10 @@ def test_checkout_to_delivered_and_captured(psp_api: httpx.Client, database_url:
     assert order["payment"]["status"] == "authorized" and order["payment"]["amount_authorized"] == order["total"]
     assert order["tax_estimated"] is False
     assert len(order["shipments"]) == 1
+    # The answer is the order as any later read shows it: same fields, same timestamps to the microsecond.
+    assert psp_api.get(f"/v1/orders/{order['id']}", headers=buyer.headers).json() == order
+    db_at = db.execute("SELECT at FROM order_history WHERE order_id = %s ORDER BY id", (order["id"],)).fetchall()
+    assert [h["at"] for h in order["history"]] == [rfc3339(at) for (at,) in db_at]
     levels = {r[0]: r[1:] for r in db.execute("SELECT sku_id, on_hand, reserved FROM inventory").fetchall()}
     assert levels[shop.skus["MUG"]["id"]] == (3, 0) and levels[shop.skus["TEE"]["id"]] == (2, 0)
     assert db.execute("SELECT status FROM carts WHERE id = %s", (cart_id,)).fetchone() == ("converted",)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, select, tuple_
+from sqlalchemy import JSON, Select, and_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.kernel.clock import rfc3339
@@ -54,6 +55,30 @@ def _shipment_view(row: Any, items: list[Any]) -> dict[str, Any]:
     }
 
 
+# The order with its items, shipments and history in one statement (each as a JSON array of its rows, in id
+# order): one round trip instead of four for every customer view, the checkout's answer included.
+_WHOLE_ORDER = text(
+    """
+    SELECT o.*,
+        (SELECT coalesce(json_agg(i ORDER BY i.id), '[]') FROM order_items i WHERE i.order_id = o.id) AS items,
+        (SELECT coalesce(json_agg(s ORDER BY s.id), '[]') FROM shipments s WHERE s.order_id = o.id) AS ships,
+        (SELECT coalesce(json_agg(h ORDER BY h.id), '[]') FROM order_history h WHERE h.order_id = o.id) AS history
+    FROM orders o WHERE o.id = :id
+    """
+).columns(items=JSON, ships=JSON, history=JSON)
+
+_TIMESTAMPS = ("shipped_at", "delivered_at", "at", "created_at", "updated_at")
+
+
+def _rows(records: list[dict[str, Any]]) -> list[SimpleNamespace]:
+    """JSON rows as attribute rows like the table reads give, with their timestamps parsed back."""
+    for record in records:
+        for name in _TIMESTAMPS:
+            if isinstance(record.get(name), str):
+                record[name] = datetime.fromisoformat(record[name])
+    return [SimpleNamespace(**record) for record in records]
+
+
 async def _load(
     conn: AsyncConnection, order_id: str, merchant_id: str | None, *, order: Any = None
 ) -> tuple[Any, list[Any], list[Any], list[Any]]:
@@ -86,10 +111,10 @@ async def order_view(conn: AsyncConnection, *, order_id: str, user_id: str | Non
     """The whole order; `user_id` None means an admin (any order), otherwise the owner only."""
     if not is_id_of("order", order_id):
         raise NotFound("no such order")
-    order = (await conn.execute(select(orders).where(orders.c.id == order_id))).first()
+    order = (await conn.execute(_WHOLE_ORDER, {"id": order_id})).first()
     if order is None or (user_id is not None and order.user_id != user_id):
         raise NotFound("no such order")
-    _, items, ships, history = await _load(conn, order_id, None, order=order)
+    items, ships, history = (_rows(order.items), _rows(order.ships), _rows(order.history))
     return {
         "id": order.id,
         "object": "order",
