@@ -120,22 +120,13 @@ _INSERT_ORDER = text(
 
 async def create_confirmed_order(tx: Tx, *, order: NewOrder, actor: str) -> None:
     """Insert the order (created → confirmed), items, shipments and history; emit `order.confirmed`."""
-    t = order.totals
     items = [(s, i) for s in order.shipments for i in s.items]
     await tx.conn.execute(
         _INSERT_ORDER,
         {
             "id": order.id,
-            "user_id": order.user_id,
-            "checkout_id": order.checkout_id,
             "status": OrderState.CONFIRMED.value,
-            "currency": order.currency,
-            "subtotal": t.subtotal,
-            "shipping_total": t.shipping_total,
-            "tax_total": t.tax_total,
-            "discount_total": t.discount_total,
-            "total": t.total,
-            "tax_estimated": order.tax_estimated,
+            **_money_fields(order),
             "coupon_code": order.coupon_code,
             "shipping_address": order.shipping_address,
             "ship_ids": [s.id for s in order.shipments],
@@ -167,10 +158,25 @@ async def create_confirmed_order(tx: Tx, *, order: NewOrder, actor: str) -> None
     )
 
 
+def _money_fields(order: NewOrder) -> dict[str, Any]:
+    """Who and how much, as both the orders row and the `order.confirmed` payload name them."""
+    t = order.totals
+    return {
+        "user_id": order.user_id,
+        "checkout_id": order.checkout_id,
+        "currency": order.currency,
+        "subtotal": t.subtotal,
+        "shipping_total": t.shipping_total,
+        "tax_total": t.tax_total,
+        "discount_total": t.discount_total,
+        "total": t.total,
+        "tax_estimated": order.tax_estimated,
+    }
+
+
 def _confirmed_payload(order: NewOrder) -> dict[str, Any]:
     """The `order.confirmed` payload of docs/events.md: items with names, shipments and each merchant's
     share, so notifications and merchant webhooks need nothing else (each merchant sees its own part)."""
-    t = order.totals
     shares: dict[str, dict[str, int]] = {}
     for s in order.shipments:
         share = shares.setdefault(s.merchant_id, {"subtotal": 0, "shipping_total": 0, "tax_total": 0, "total": 0})
@@ -182,15 +188,7 @@ def _confirmed_payload(order: NewOrder) -> dict[str, Any]:
             share["total"] += i.total
     return {
         "order_id": order.id,
-        "user_id": order.user_id,
-        "checkout_id": order.checkout_id,
-        "currency": order.currency,
-        "subtotal": t.subtotal,
-        "shipping_total": t.shipping_total,
-        "tax_total": t.tax_total,
-        "discount_total": t.discount_total,
-        "total": t.total,
-        "tax_estimated": order.tax_estimated,
+        **_money_fields(order),
         "merchant_ids": sorted(shares),
         "items": [
             {
