@@ -210,9 +210,7 @@ class StockSignal(StrEnum):
     BACK_IN_STOCK = "stock.back_in_stock"
 
 
-def availability_crossings(
-    before: Mapping[str, int], change: Mapping[str, int]
-) -> dict[str, tuple[StockSignal, int]]:
+def availability_crossings(before: Mapping[str, int], change: Mapping[str, int]) -> dict[str, tuple[StockSignal, int]]:
     """For each SKU whose sellable total goes from > 0 to 0, or from 0 to > 0, when `change` (units made
     available, negative when taken) is applied to `before`: the signal and the total after the change.
     A SKU absent from `before` had nothing sellable."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.db.unit_of_work import unit_of_work
 from mercato.inventory.domain import LedgerKind, Reservation
+from mercato.inventory.services.invariants import report_breaches
 from mercato.inventory.services.reservation_rows import RESERVATION_COLUMNS, reservation_from_row
 from mercato.inventory.services.retry import with_retries
 from mercato.inventory.services.stock_moves import settle_reservations
@@ -106,3 +107,9 @@ async def release_expired_reservations(
         if len(released) < batch_size:
             break
     return total
+
+
+async def audit_stock(engine: AsyncEngine, clock: Clock) -> int:
+    """Check the stock invariants and report each new breach as stock.oversold; returns how many."""
+    async with unit_of_work(engine) as tx:
+        return await report_breaches(tx)

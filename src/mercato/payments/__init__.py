@@ -2,8 +2,9 @@
 
 The public interface other contexts (the checkout saga, orders) use:
 
-- `create_payment(tx, *, checkout_id, user_id, amount, currency) -> payment_id`: inside the caller's unit
-  of work; the same checkout gets the same payment back.
+- `create_payment(tx, *, checkout_id, user_id, amount, currency, merchant_ids) -> payment_id`: inside the
+  caller's unit of work; the same checkout gets the same payment back. `merchant_ids` (whom it pays) is
+  what the payment's events name, so the per-merchant SLIs can attribute PSP outcomes.
 - `authorize_payment(engine, registry, *, payment_id, payment_method_token, idempotency_key_base)
   -> AuthorizationResult`: commits its own short transactions around the PSP call (never call it inside
   a transaction). Tries the configured providers in order, falling back only when one is certainly

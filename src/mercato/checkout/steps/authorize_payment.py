@@ -42,6 +42,7 @@ class AuthorizePayment:
                 user_id=ctx.user_id,
                 amount=plan["totals"]["total"],
                 currency=ctx.state["currency"],
+                merchant_ids=sorted({s["merchant_id"] for s in plan["shipments"]}),
             )
         result = await authorize_payment(
             self.deps.engine,

@@ -1,13 +1,16 @@
-"""Step 2: hold the stock for this checkout (TTL), all lines or none; compensation releases it."""
+"""Step 2: hold the stock for this checkout (TTL), all lines or none; compensation releases it.
+
+The hold's transaction also emits checkout.started: the session's first write with events of its own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from mercato.checkout.deps import CheckoutDeps
-from mercato.checkout.saga import SagaContext, record_step
+from mercato.checkout.saga import SagaContext, emit_started, record_step
 from mercato.db.unit_of_work import unit_of_work
 from mercato.inventory import release_reservations, reserve_stock
+from mercato.kernel.clock import rfc3339
 
 
 @dataclass
@@ -33,6 +36,8 @@ class ReserveStock:
             ctx.state["reservations"] = [
                 {"id": r.id, "sku_id": r.sku_id, "warehouse_id": r.warehouse_id, "qty": r.qty} for r in held
             ]
+            ctx.state["hold_expires_at"] = rfc3339(min(r.expires_at for r in held))  # for the reminder job
+            emit_started(tx, ctx)  # in the hold's commit: the outbox insert is already being made
             await record_step(tx.conn, ctx, self.name, lease=self.deps.lease, clock=self.deps.clock)
 
     async def compensate(self, ctx: SagaContext) -> None:

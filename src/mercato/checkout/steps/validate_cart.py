@@ -35,6 +35,9 @@ class ValidateCart:
             if not cart.lines:
                 raise ValidationFailed("the cart is empty", field="body.cart_id")
             snapshots = await sku_snapshots(conn, [line.sku_id for line in cart.lines])
+        # Known before any refusal, so even a checkout refused here is attributed to its merchants.
+        ctx.state["merchant_ids"] = sorted({s.merchant_id for s in snapshots.values()})
+        ctx.state["currency"] = cart.currency
         unavailable = [line.sku_id for line in cart.lines if not (s := snapshots.get(line.sku_id)) or not s.active]
         if unavailable:
             raise ValidationFailed("some items are no longer for sale", field="body.cart_id", skus=unavailable)

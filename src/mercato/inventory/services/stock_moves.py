@@ -89,9 +89,7 @@ async def settle_reservations(
         # A reservation always has its stock row; a missing one means the data was edited by hand.
         raise RuntimeError("a settled reservation has no stock row")
     merchants = locked.merchants()
-    emit_reservations(
-        tx, settled, event_type=event_type, merchants=merchants, reason=None if takes_on_hand else reason
-    )
+    emit_reservations(tx, settled, event_type=event_type, merchants=merchants, reason=None if takes_on_hand else reason)
     if not takes_on_hand:  # a commit takes units that were already not sellable: the total does not move
         given: dict[str, int] = {}
         for r in settled:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -15,8 +17,17 @@ from mercato.payments.services.attempts import load_payment, payment_view
 from mercato.payments.tables import payment_attempts, payments
 
 
-async def create_payment(tx: Tx, *, checkout_id: str, user_id: str, amount: int, currency: str) -> str:
-    """The payment for a checkout (created once: the same checkout gets the same payment back)."""
+async def create_payment(
+    tx: Tx,
+    *,
+    checkout_id: str,
+    user_id: str,
+    amount: int,
+    currency: str,
+    merchant_ids: Sequence[str] = (),
+) -> str:
+    """The payment for a checkout (created once: the same checkout gets the same payment back).
+    `merchant_ids`: the merchants it pays, named by its events (payments knows no merchants itself)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
         raise ValidationFailed("amount must be a positive integer of minor units", field="amount")
     try:
@@ -25,7 +36,14 @@ async def create_payment(tx: Tx, *, checkout_id: str, user_id: str, amount: int,
         raise ValidationFailed(str(exc), field="currency") from exc
     inserted = await tx.conn.scalar(
         insert(payments)
-        .values(id=new_id("payment"), checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency)
+        .values(
+            id=new_id("payment"),
+            checkout_id=checkout_id,
+            user_id=user_id,
+            amount=amount,
+            currency=currency,
+            merchant_ids=sorted(set(merchant_ids)),
+        )
         .on_conflict_do_nothing(index_elements=["checkout_id"])
         .returning(payments.c.id)
     )
