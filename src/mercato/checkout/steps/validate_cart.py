@@ -66,7 +66,6 @@ class ValidateCart:
             )
             for line in cart.lines
         ]
-        ctx.state["currency"] = cart.currency
         ctx.state["lines"] = [asdict(line) for line in lines]
 
     async def compensate(self, ctx: SagaContext) -> None:
