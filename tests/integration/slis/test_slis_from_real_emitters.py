@@ -122,3 +122,33 @@ async def test_a_sweeper_expiry_moves_the_reservation_expiry_rate(
     assert s["reservation_expiry_rate"] == 1.0
     assert s["reserve_to_commit_rate"] == 0.0
     await _every_payload_conforms(engine)
+
+
+async def test_a_checkout_refused_at_validation_still_counts_as_started_and_failed(
+    shop_api: httpx.Client, database_url: str, engine: AsyncEngine
+) -> None:
+    shop = await asyncio.to_thread(open_shop, shop_api, database_url, items={"A": (1000, 3)})
+    sku_id = shop.skus["A"]["id"]
+    buyer = new_buyer(shop_api)
+    cart_id = await asyncio.to_thread(fill_cart, shop_api, buyer, [(sku_id, 1)])
+    patched = shop_api.patch(f"/v1/merchant/skus/{sku_id}", json={"price": 1200}, headers=shop.staff.headers)
+    assert patched.status_code == 200, patched.text
+    assert check_out(shop_api, buyer, checkout_body(cart_id)).status_code == 409
+    await dispatch(engine, [SliRecorder()], SystemClock())
+
+    s = _slis(shop_api, shop.staff)
+    assert (s["checkouts_started"], s["checkouts_failed"]) == (1, 1)
+    assert s["checkout_conversion_rate"] == 0.0
+    async with engine.connect() as conn:
+        rows = list(
+            await conn.execute(text("SELECT event_type, payload FROM outbox WHERE aggregate = 'checkout' ORDER BY seq"))
+        )
+    assert [r.event_type for r in rows] == ["checkout.started", "checkout.failed"]
+    failed = rows[1].payload
+    assert (failed["code"], failed["stage"], failed["merchant_ids"]) == (
+        "price-changed",
+        "validate",
+        [shop.staff.merchant_id],
+    )
+    assert rows[0].payload["currency"] == "usd"
+    await _every_payload_conforms(engine)
