@@ -40,7 +40,8 @@ from mercato.db.engine import libpq_url, make_engine
 from mercato.db.migrate import upgrade
 from mercato.db.unit_of_work import unit_of_work
 from mercato.inventory import check_invariants, reserve_stock
-from mercato.inventory.services.reserve import _HOLD_STOCK, _LOCK_CANDIDATES
+from mercato.inventory.services.reserve import _HOLD_STOCK
+from mercato.inventory.services.stock_events import _LOCK_AVAILABLE_ROWS
 from mercato.kernel.ids import new_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +162,7 @@ async def through_service(url: str, pick: Callable[[int], str], count: int, conc
 async def through_asyncpg(url: str, pick: Callable[[int], str], count: int, concurrency: int, tag: str) -> Result:
     """The same statements reserve_stock sends (savepoint, locking read, conditional write), without
     SQLAlchemy, the allocator or the retry wrapper."""
-    lock_sql, lock_order = positional(_LOCK_CANDIDATES)
+    lock_sql, lock_order = positional(_LOCK_AVAILABLE_ROWS)
     hold_sql, hold_order = positional(_HOLD_STOCK)
     assert lock_order == ("sku_ids",)
     pool = await asyncpg.create_pool(libpq_url(url), min_size=concurrency, max_size=concurrency)

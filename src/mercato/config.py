@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     payment_reconcile_max_tries: int = 8
     # Inventory: how long a checkout holds stock, and how the worker's sweeper gives expired holds back.
     reservation_ttl_seconds: int = Field(default=900, gt=0)
+    # A checkout still in progress is reminded (reservation.expiring) this long before its hold expires.
+    reservation_reminder_lead_seconds: int = Field(default=120, gt=0)
+    reservation_reminder_interval_seconds: float = Field(default=15.0, gt=0)
+    # How often the worker audits the stock invariants (a breach is reported once, as stock.oversold).
+    stock_audit_interval_seconds: float = Field(default=3600.0, gt=0)
     reservation_sweep_interval_seconds: float = Field(default=5.0, gt=0)
     reservation_sweep_batch_size: int = Field(default=500, gt=0)
     # Carts: the most units of one SKU an order may take, and how long an idle guest cart lives.

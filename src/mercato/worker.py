@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.cart.jobs import purge_expired_guest_carts
 from mercato.checkout.jobs import recovery_job
+from mercato.checkout.reminders import reminder_job
 from mercato.config import Settings
 from mercato.db.engine import make_engine
 from mercato.db.jobs import purge_expired_idempotency_keys
 from mercato.events import Consumer, ConsumerRegistry, EventDispatch, EventMetrics, NatsRelay
 from mercato.events.slis import SliJobs, SliMetrics, SliRecorder, StuckAges
 from mercato.http.log_config import configure_logging
-from mercato.inventory.jobs import SweeperMetrics, release_expired_reservations
+from mercato.inventory.jobs import SweeperMetrics, audit_stock, release_expired_reservations
 from mercato.kernel.clock import Clock, SystemClock
 from mercato.notifications import (
     CustomerNotifier,
@@ -157,6 +158,12 @@ def default_jobs(
         PeriodicJob("purge_expired_guest_carts", settings.cart_cleanup_interval_seconds, purge_expired_guest_carts),
         PeriodicJob("reconcile_payments", settings.payment_reconcile_interval_seconds, reconciliation_job(settings)),
         PeriodicJob("recover_checkouts", 10.0, recovery_job(settings)),
+        PeriodicJob(
+            "remind_expiring_checkouts",
+            settings.reservation_reminder_interval_seconds,
+            reminder_job(settings.reservation_reminder_lead_seconds),
+        ),
+        PeriodicJob("audit_stock", settings.stock_audit_interval_seconds, audit_stock),
         PeriodicJob("settle_canceled_orders", 60.0, settle_canceled_job(settings)),
         *event_jobs(settings, clock=clock or SystemClock(), metrics=registry),
     ]

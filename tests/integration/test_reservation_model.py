@@ -92,7 +92,7 @@ def make_machine(database_url: str) -> type[RuleBasedStateMachine]:
                 try:
                     async with unit_of_work(self.engine) as tx:
                         await move_on_hand(
-                            tx.conn,
+                            tx,
                             kind=LedgerKind.ADJUST,
                             sku_id=key[0],
                             warehouse_id=key[1],

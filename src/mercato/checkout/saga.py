@@ -22,11 +22,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mercato.checkout.tables import checkout_sessions
+from mercato.db.unit_of_work import Tx
 from mercato.kernel.clock import Clock
 from mercato.kernel.errors import DomainError, RequestInProgress
 from mercato.kernel.ids import new_id
 
 logger = structlog.get_logger("mercato.checkout")
+
+# The stage of checkout.failed each step stands for (the stage the client's problem arose in).
+# `prepare` records which of its parts (validate, reserve, price, authorize) it was in, in state["stage"].
+STAGES = {"authorize_payment": "authorize", "create_order": "confirm"}
 
 
 @dataclass
@@ -151,8 +156,10 @@ class SagaRunner:
     async def compensate(self, ctx: SagaContext, *, error: BaseException | None) -> None:
         """Undo the steps in reverse order, persisting progress, then mark the session failed."""
         problem = _problem_of(error)
+        undo = self._to_undo(ctx)
+        stage = (STAGES.get(undo[0].name) or ctx.state.get("stage", "validate")) if undo else None
         await self._set_status(ctx, "compensating", problem)
-        for step in self._to_undo(ctx):
+        for step in undo:
             await step.compensate(ctx)
             if step.name in ctx.done:
                 ctx.done.remove(step.name)
@@ -162,7 +169,7 @@ class SagaRunner:
                     .where(checkout_sessions.c.id == ctx.session_id)
                     .values(steps_done=ctx.done, state=ctx.state, updated_at=func.now())
                 )
-        await self._set_status(ctx, "failed", problem)
+        await self._set_status(ctx, "failed", problem, failed_stage=stage)
         if problem and problem.get("retryable"):
             await self._free_key(ctx)
 
@@ -176,9 +183,17 @@ class SagaRunner:
                 .values(idempotency_key=checkout_sessions.c.idempotency_key + "#retried-" + ctx.session_id)
             )
 
-    async def _set_status(self, ctx: SagaContext, status: str, problem: dict[str, Any] | None) -> None:
+    async def _set_status(
+        self, ctx: SagaContext, status: str, problem: dict[str, Any] | None, *, failed_stage: str | None = None
+    ) -> None:
+        """Persist the session's status; the final `failed` also emits checkout.failed in the same commit
+        (and checkout.started, when the session failed before the reserve step could emit it)."""
         ctx.status, ctx.error = status, problem
         async with self.engine.begin() as conn:
+            tx = Tx(conn)
+            if failed_stage is not None:
+                emit_failed(tx, ctx, stage=failed_stage, code=(problem or {}).get("code", "internal-error"))
+            await tx.flush_events()
             await conn.execute(
                 update(checkout_sessions)
                 .where(checkout_sessions.c.id == ctx.session_id)
@@ -219,6 +234,42 @@ class SagaRunner:
             logger.warning("checkout_recovered", session_id=ctx.session_id, steps_done=ctx.done)
             await self.compensate(ctx, error=None)
         return len(rows)
+
+
+def emit_started(tx: Tx, ctx: SagaContext) -> None:
+    """checkout.started, once per session: the reserve step emits it with its hold (so it costs the
+    checkout no statement of its own); a session that fails before that emits it with its failure."""
+    ctx.state["started"] = True
+    tx.emit(
+        aggregate="checkout",
+        aggregate_id=ctx.session_id,
+        event_type="checkout.started",
+        payload={
+            "checkout_id": ctx.session_id,
+            "user_id": ctx.user_id,
+            "cart_id": ctx.cart_id,
+            "currency": ctx.state.get("currency") or "",
+            "merchant_ids": ctx.state.get("merchant_ids", []),
+        },
+    )
+
+
+def emit_failed(tx: Tx, ctx: SagaContext, *, stage: str, code: str) -> None:
+    """checkout.failed for a session that ended compensated (preceded by checkout.started if it never was)."""
+    if not ctx.state.get("started"):
+        emit_started(tx, ctx)
+    tx.emit(
+        aggregate="checkout",
+        aggregate_id=ctx.session_id,
+        event_type="checkout.failed",
+        payload={
+            "checkout_id": ctx.session_id,
+            "user_id": ctx.user_id,
+            "code": code,
+            "stage": stage,
+            "merchant_ids": ctx.state.get("merchant_ids", []),
+        },
+    )
 
 
 def _context(row: Any) -> SagaContext:

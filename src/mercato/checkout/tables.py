@@ -25,6 +25,8 @@ checkout_sessions = Table(
     Column("error", JSONB),
     Column("order_id", Text),
     Column("lease_until", DateTime(timezone=True), nullable=False),
+    # Set once, by the job that emitted reservation.expiring for this checkout (its claim).
+    Column("expiry_reminded_at", DateTime(timezone=True)),
     created_at(),
     updated_at(),
     CheckConstraint(

@@ -27,7 +27,6 @@ class EventType:
     payload: type[BaseModel]
     merchant_visible: bool = False
     hidden_from_merchants: tuple[str, ...] = ()
-    emitted: bool = True  # False: catalogued for its emitter to adopt, not emitted by the code yet
 
     @property
     def aggregate(self) -> str:
@@ -56,7 +55,6 @@ _TYPES = (
         "inventory",
         "A stock level was set or adjusted.",
         merchant_visible=True,
-        emitted=False,
     ),
     _t(
         "stock.out_of_stock",
@@ -64,7 +62,6 @@ _TYPES = (
         "inventory",
         "A SKU has no sellable unit left.",
         merchant_visible=True,
-        emitted=False,
     ),
     _t(
         "stock.back_in_stock",
@@ -72,43 +69,37 @@ _TYPES = (
         "inventory",
         "A SKU that had no sellable unit has some again; waiting 'notify me' subscribers are told.",
         merchant_visible=True,
-        emitted=False,
     ),
     _t(
         "stock.oversold",
         inv.StockOversold,
         "inventory",
         "More units were committed than existed (an incident).",
-        emitted=False,
     ),
-    _t("reservation.created", inv.ReservationChanged, "inventory", "Stock was reserved for a checkout.", emitted=False),
+    _t("reservation.created", inv.ReservationChanged, "inventory", "Stock was reserved for a checkout."),
     _t(
         "reservation.committed",
         inv.ReservationChanged,
         "inventory",
         "Reserved stock was sold (the order exists).",
-        emitted=False,
     ),
     _t(
         "reservation.released",
         inv.ReservationChanged,
         "inventory",
         "Reserved stock went back (failure, cancel).",
-        emitted=False,
     ),
     _t(
         "reservation.expired",
         inv.ReservationChanged,
         "inventory",
         "A reservation's TTL ran out; the sweeper released it.",
-        emitted=False,
     ),
     _t(
         "reservation.expiring",
         inv.ReservationExpiring,
         "checkout",
         "A checkout's held stock expires soon.",
-        emitted=False,
     ),
     _t("warehouse.created", inv.WarehouseCreated, "inventory", "A merchant added a warehouse.", merchant_visible=True),
     _t("cart.created", inv.CartCreated, "cart", "A cart was created (first line added)."),
@@ -120,15 +111,13 @@ _TYPES = (
         inv.CartLineAdded,
         "cart",
         "A SKU was put in a cart (the funnel's first step).",
-        emitted=False,
     ),
-    _t("checkout.started", inv.CheckoutStarted, "checkout", "A customer submitted a checkout.", emitted=False),
+    _t("checkout.started", inv.CheckoutStarted, "checkout", "A customer submitted a checkout."),
     _t(
         "checkout.failed",
         inv.CheckoutFailed,
         "checkout",
         "A checkout ended without an order (after compensation).",
-        emitted=False,
     ),
     _t(
         "order.confirmed",
@@ -180,7 +169,6 @@ _TYPES = (
         "payments",
         "A PSP operation was declined or failed.",
         merchant_visible=True,
-        emitted=False,
     ),
 )
 

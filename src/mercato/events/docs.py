@@ -102,9 +102,6 @@ payload and `merchant_id` on every per-merchant object in it.
 - Delivery is at least once and not ordered across deliveries: de-duplicate on `Mercato-Event-Id`.
 
 ## Event types
-
-Types marked *not yet* are part of the contract but their emitter does not emit them yet (the consumers
-already handle them: customer reminders, back-in-stock mail, per-merchant SLI facts).
 """
 
 
@@ -117,8 +114,7 @@ def _section(entry: EventType) -> str:
         "",
         entry.description,
         "",
-        f"- emitted by: `{entry.emitted_by}`"
-        + ("" if entry.emitted else " — **not emitted yet**: catalogued for its emitter to adopt"),
+        f"- emitted by: `{entry.emitted_by}`",
         f"- merchant webhook: {merchant}",
     ]
     if entry.hidden_from_merchants:
@@ -130,8 +126,7 @@ def _section(entry: EventType) -> str:
 def render_events_markdown() -> str:
     """The whole of docs/events.md."""
     index = "\n".join(
-        f"| `{e.name}` | {e.version} | {e.emitted_by}{'' if e.emitted else ' (not yet)'} "
-        f"| {'yes' if e.merchant_visible else 'no'} | {e.description} |"
+        f"| `{e.name}` | {e.version} | {e.emitted_by} | {'yes' if e.merchant_visible else 'no'} | {e.description} |"
         for e in CATALOGUE.values()
     )
     table = "| type | version | emitted by | merchant webhook | meaning |\n| --- | --- | --- | --- | --- |\n" + index

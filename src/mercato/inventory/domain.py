@@ -203,6 +203,28 @@ def same_lines(reservations: Iterable[Reservation], lines: Mapping[str, int]) ->
     return held == dict(lines)
 
 
+class StockSignal(StrEnum):
+    """A SKU's sellable quantity, summed over every warehouse, crossed zero (the event type it emits)."""
+
+    OUT_OF_STOCK = "stock.out_of_stock"
+    BACK_IN_STOCK = "stock.back_in_stock"
+
+
+def availability_crossings(before: Mapping[str, int], change: Mapping[str, int]) -> dict[str, tuple[StockSignal, int]]:
+    """For each SKU whose sellable total goes from > 0 to 0, or from 0 to > 0, when `change` (units made
+    available, negative when taken) is applied to `before`: the signal and the total after the change.
+    A SKU absent from `before` had nothing sellable."""
+    crossed: dict[str, tuple[StockSignal, int]] = {}
+    for sku_id, delta in change.items():
+        was = max(before.get(sku_id, 0), 0)
+        now = max(was + delta, 0)
+        if was > 0 and now == 0:
+            crossed[sku_id] = (StockSignal.OUT_OF_STOCK, now)
+        elif was == 0 and now > 0:
+            crossed[sku_id] = (StockSignal.BACK_IN_STOCK, now)
+    return crossed
+
+
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # the alphabet of kernel.ids, so ledger ids look like every other id
 _LEDGER_PREFIX = "led_"
 _LEDGER_BODY = 26

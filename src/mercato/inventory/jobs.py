@@ -1,4 +1,5 @@
-"""What the worker runs for inventory: the TTL sweeper that gives expired reservations' stock back.
+"""What the worker runs for inventory: the TTL sweeper that gives expired reservations' stock back
+(emitting `reservation.expired`, and `stock.back_in_stock` where that brings a sold-out SKU back).
 
 Each batch claims expired reservations with FOR UPDATE SKIP LOCKED in its own short transaction, so any
 number of workers can sweep side by side without waiting on each other or on a checkout committing the
@@ -13,7 +14,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mercato.db.unit_of_work import unit_of_work
 from mercato.inventory.domain import LedgerKind, Reservation
+from mercato.inventory.services.invariants import report_breaches
 from mercato.inventory.services.reservation_rows import RESERVATION_COLUMNS, reservation_from_row
 from mercato.inventory.services.retry import with_retries
 from mercato.inventory.services.stock_moves import settle_reservations
@@ -65,17 +68,24 @@ class SweeperMetrics:
 
 
 async def _sweep_batch(engine: AsyncEngine, now: datetime, batch_size: int) -> list[Reservation]:
-    async with engine.begin() as conn:
+    async with unit_of_work(engine) as tx:
+        conn = tx.conn
 
         async def attempt() -> list[Reservation]:
             rows = await conn.execute(_CLAIM_EXPIRED, {"now": now, "batch_size": batch_size})
             released = sorted((reservation_from_row(r) for r in rows), key=lambda r: r.id)
             await settle_reservations(
-                conn, released, kind=LedgerKind.RELEASE, reason="expired", actor=SWEEPER_ACTOR, now=now
+                tx,
+                released,
+                kind=LedgerKind.RELEASE,
+                event_type="reservation.expired",
+                reason="expired",
+                actor=SWEEPER_ACTOR,
+                now=now,
             )
             return released
 
-        return await with_retries(conn, attempt)
+        return await with_retries(conn, attempt, events=tx.events)
 
 
 async def release_expired_reservations(
@@ -97,3 +107,9 @@ async def release_expired_reservations(
         if len(released) < batch_size:
             break
     return total
+
+
+async def audit_stock(engine: AsyncEngine, clock: Clock) -> int:
+    """Check the stock invariants and report each new breach as stock.oversold; returns how many."""
+    async with unit_of_work(engine) as tx:
+        return await report_breaches(tx)

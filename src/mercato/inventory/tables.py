@@ -92,3 +92,13 @@ reservations = Table(
         postgresql_where=text("status = 'active'"),
     ),
 )
+
+# Invariant breaches already reported as stock.oversold (one incident per breach, however often audited).
+stock_incidents = Table(
+    "stock_incidents",
+    metadata,
+    Column("sku_id", Text, primary_key=True),
+    Column("warehouse_id", Text, primary_key=True),
+    Column("signature", Text, primary_key=True),
+    Column("reported_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)

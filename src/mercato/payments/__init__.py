@@ -2,11 +2,13 @@
 
 The public interface other contexts (the checkout saga, orders) use:
 
-- `create_payment(tx, *, checkout_id, user_id, amount, currency) -> payment_id`: inside the caller's unit
-  of work; the same checkout gets the same payment back.
-- `open_authorization(tx, registry, *, checkout_id, user_id, amount, currency, payment_method_token,
-  idempotency_key_base) -> OpenedAuthorization`: `create_payment` plus the first authorize attempt, recorded
-  in the caller's transaction before any PSP call, so the checkout pays no transactions of its own for them.
+- `create_payment(tx, *, checkout_id, user_id, amount, currency, merchant_ids) -> payment_id`: inside the
+  caller's unit of work; the same checkout gets the same payment back. `merchant_ids` (whom it pays) is
+  what the payment's events name, so the per-merchant SLIs can attribute PSP outcomes.
+- `open_authorization(tx, registry, *, checkout_id, user_id, amount, currency, merchant_ids,
+  payment_method_token, idempotency_key_base) -> OpenedAuthorization`: `create_payment` plus the first
+  authorize attempt, recorded in the caller's transaction before any PSP call, so the checkout pays no
+  transactions of its own for them.
 - `authorize_payment(engine, registry, *, payment_id, payment_method_token, idempotency_key_base,
   opened=None) -> AuthorizationResult` (`opened`: the attempt `open_authorization` recorded): commits its
   own short transactions around the PSP call (never call it inside a transaction). Tries the configured

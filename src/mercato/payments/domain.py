@@ -97,6 +97,7 @@ class PaymentView:
     authorization_expires_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    merchant_ids: tuple[str, ...] = ()  # whom the payment pays: its events name them for the SLIs
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from mercato.db.metadata import created_at, metadata, updated_at
 
@@ -42,6 +42,8 @@ payments = Table(
         "void_requested_at", DateTime(timezone=True)
     ),  # a failed checkout asked for a void the PSP could not take yet
     Column("authorization_expires_at", DateTime(timezone=True)),
+    # The merchants the payment pays (given by the checkout), so payment events can be attributed to them.
+    Column("merchant_ids", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     created_at(),
     updated_at(),
     CheckConstraint(

@@ -63,6 +63,9 @@ async def test_the_worker_delivers_an_order_confirmation_everywhere(
         "events.deliver.slis",
         "notifications.send",
         "webhooks.deliver",
+        "release_expired_reservations",
+        "remind_expiring_checkouts",
+        "audit_stock",
     } <= names
     receiver = Receiver()
     staff = await asyncio.to_thread(factories.merchant_staff, api, database_url)

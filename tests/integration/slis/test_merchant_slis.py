@@ -15,31 +15,65 @@ from mercato.events.slis import SliMetrics, SliRecorder, StuckAges, merchant_sli
 from mercato.kernel.clock import SystemClock
 from mercato.kernel.ids import new_id
 from tests import factories
-from tests.integration.notifications.pipeline import dispatch, emit, insert_sku, item, order_confirmed, transition
-from tests.integration.slis.marketplace_rows import Rows
+from tests.integration.notifications.pipeline import dispatch, emit, item, order_confirmed, transition
 
 
-async def feed(database_url: str, engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMetrics:
-    """A day of activity: 4 checkouts held my SKUs (one also another merchant's) and 1 failed; 3
-    authorizations succeeded and 1 was declined, 2 captures succeeded and 1 failed; 5 reservations of
-    mine ended (3 committed, 1 released, 1 expired); 3 orders were confirmed."""
-    my_sku = insert_sku(database_url, merchant_id=mine, name="Anvil")
-    their_sku = insert_sku(database_url, merchant_id=theirs, name="Zip")
-    rows = Rows(database_url, buyer)
+async def _checkout(engine: AsyncEngine, buyer: str, merchants: list[str], *, failed: bool = False) -> str:
+    checkout_id = new_id("checkout")
+    started = {"checkout_id": checkout_id, "user_id": buyer, "cart_id": new_id("cart"), "currency": "usd"}
+    await emit(engine, "checkout", checkout_id, "checkout.started", {**started, "merchant_ids": merchants})
+    if failed:
+        failure = {"checkout_id": checkout_id, "user_id": buyer, "code": "payment-declined", "stage": "authorize"}
+        await emit(engine, "checkout", checkout_id, "checkout.failed", {**failure, "merchant_ids": merchants})
+    return checkout_id
+
+
+async def _psp(engine: AsyncEngine, checkout_id: str, merchants: list[str], *answers: tuple[str, str, int]) -> None:
+    """The payment events of the checkout's PSP answers: (operation, outcome, latency_ms)."""
+    payment_id = new_id("payment")
+    base = {"payment_id": payment_id, "checkout_id": checkout_id, "amount": 1000, "currency": "usd"}
+    for operation, outcome, latency in answers:
+        payload = {**base, "merchant_ids": merchants, "latency_ms": latency}
+        if outcome == "failed":
+            event_type, payload = "payment.failed", {**payload, "operation": operation, "decline_code": "do_not_honor"}
+        else:
+            event_type = {"authorize": "payment.authorized", "capture": "payment.captured"}[operation]
+        await emit(engine, "payment", payment_id, event_type, payload)
+
+
+async def _reservation(engine: AsyncEngine, merchant: str, sku_id: str, event_type: str) -> None:
+    reservation_id = new_id("reservation")
+    payload = {
+        "reservation_id": reservation_id,
+        "sku_id": sku_id,
+        "warehouse_id": new_id("warehouse"),
+        "merchant_id": merchant,
+        "holder": new_id("checkout"),
+        "qty": 1,
+    }
+    await emit(engine, "reservation", reservation_id, event_type, payload)
+
+
+async def feed(engine: AsyncEngine, mine: str, theirs: str, buyer: str) -> SliMetrics:
+    """A day of activity, as the checkout saga, payments and inventory emit it: 4 checkouts held my SKUs
+    (one also another merchant's) and 1 failed; 3 authorizations succeeded and 1 was declined, 2 captures
+    succeeded and 1 failed; 5 reservations of mine ended (3 committed, 1 released, 1 expired); 3 orders
+    were confirmed."""
     checkouts = [
-        rows.checkout([my_sku]),
-        rows.checkout([my_sku]),
-        rows.checkout([my_sku, their_sku]),
-        rows.checkout([my_sku], status="failed"),
+        await _checkout(engine, buyer, [mine]),
+        await _checkout(engine, buyer, [mine]),
+        await _checkout(engine, buyer, sorted([mine, theirs])),
+        await _checkout(engine, buyer, [mine], failed=True),
     ]
-    rows.attempts(checkouts[0], ("authorize", "succeeded", 300), ("capture", "succeeded", 350))
-    rows.attempts(checkouts[1], ("authorize", "succeeded", 400), ("capture", "failed", 900))
-    rows.attempts(checkouts[2], ("authorize", "succeeded", 800), ("capture", "succeeded", 350))
-    rows.attempts(checkouts[3], ("authorize", "failed", 500))
-    for status in ("committed", "committed", "committed", "released"):
-        rows.reservation(my_sku, status)
-    rows.reservation(my_sku, "released", expired=True)
-    rows.reservation(their_sku, "committed")
+    await _psp(engine, checkouts[0], [mine], ("authorize", "succeeded", 300), ("capture", "succeeded", 350))
+    await _psp(engine, checkouts[1], [mine], ("authorize", "succeeded", 400), ("capture", "failed", 900))
+    shared = sorted([mine, theirs])
+    await _psp(engine, checkouts[2], shared, ("authorize", "succeeded", 800), ("capture", "succeeded", 350))
+    await _psp(engine, checkouts[3], [mine], ("authorize", "failed", 500))
+    my_sku, their_sku = new_id("sku"), new_id("sku")
+    for event_type in ("committed", "committed", "committed", "released", "expired"):
+        await _reservation(engine, mine, my_sku, f"reservation.{event_type}")
+    await _reservation(engine, theirs, their_sku, "reservation.committed")
     for _ in range(3):
         order = order_confirmed(buyer, [item(mine, "Anvil", 1, 1000), item(theirs, "Zip", 1, 100)])
         await emit(engine, "order", order["order_id"], "order.confirmed", order)
@@ -55,7 +89,7 @@ async def test_a_merchant_sees_its_own_figures_over_the_window(
     other = await asyncio.to_thread(factories.merchant_staff, api, database_url, merchant_name="Other")
     assert staff.merchant_id and other.merchant_id
     buyer = factories.customer(api)
-    metrics = await feed(database_url, engine, staff.merchant_id, other.merchant_id, buyer.user_id)
+    metrics = await feed(engine, staff.merchant_id, other.merchant_id, buyer.user_id)
 
     response = await aapi.get("/v1/merchant/slis", params={"window": "1h"}, headers=staff.headers)
     assert response.status_code == 200, response.text

@@ -140,4 +140,16 @@ async def add_to_cart(
     await touch(conn, cart, now=now, rules=rules)
     if created:
         tx.emit(aggregate="cart", aggregate_id=cart.id, event_type="cart.created", payload={"cart_id": cart.id})
+    tx.emit(
+        aggregate="cart",
+        aggregate_id=cart.id,
+        event_type="cart.line_added",
+        payload={
+            "cart_id": cart.id,
+            "user_id": cart.user_id,
+            "sku_id": sku_id,
+            "merchant_id": sku.merchant_id,
+            "qty": qty,
+        },
+    )
     return Added(cart=await render_cart(conn, cart_id=cart.id, estimate=estimate, token=token), created=created)

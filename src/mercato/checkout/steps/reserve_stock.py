@@ -6,6 +6,7 @@ from mercato.checkout.deps import CheckoutDeps
 from mercato.checkout.saga import SagaContext
 from mercato.db.unit_of_work import Tx, unit_of_work
 from mercato.inventory import release_reservations, reserve_stock
+from mercato.kernel.clock import rfc3339
 
 
 async def hold_stock(tx: Tx, ctx: SagaContext, deps: CheckoutDeps) -> None:
@@ -23,6 +24,7 @@ async def hold_stock(tx: Tx, ctx: SagaContext, deps: CheckoutDeps) -> None:
     ctx.state["reservations"] = [
         {"id": r.id, "sku_id": r.sku_id, "warehouse_id": r.warehouse_id, "qty": r.qty} for r in held
     ]
+    ctx.state["hold_expires_at"] = rfc3339(min(r.expires_at for r in held))  # for the reminder job
 
 
 async def release_stock(ctx: SagaContext, deps: CheckoutDeps) -> None:

@@ -20,8 +20,8 @@ from mercato.kernel.errors import PriceChanged, ValidationFailed
 
 
 async def validate_cart(conn: AsyncConnection, ctx: SagaContext, *, clock: Clock) -> None:
-    """Turn the cart into priced lines (`ctx.state["lines"]`, `["currency"]`), refusing stale prices unless
-    the buyer accepted them."""
+    """Turn the cart into priced lines (`ctx.state["lines"]`, `["currency"]`, `["merchant_ids"]`), refusing
+    stale prices unless the buyer accepted them."""
     request = ctx.state["request"]
     cart = await checkout_contents(conn, cart_id=ctx.cart_id, owner=CartOwner(user_id=ctx.user_id), now=clock.now())
     if cart.status != "active":
@@ -29,6 +29,9 @@ async def validate_cart(conn: AsyncConnection, ctx: SagaContext, *, clock: Clock
     if not cart.lines:
         raise ValidationFailed("the cart is empty", field="body.cart_id")
     snapshots = await sku_snapshots(conn, sorted({line.sku_id for line in cart.lines}))
+    # Known before any refusal, so even a checkout refused here is attributed to its merchants.
+    ctx.state["merchant_ids"] = sorted({s.merchant_id for s in snapshots.values()})
+    ctx.state["currency"] = cart.currency
     unavailable = [
         line.sku_id
         for line in cart.lines
@@ -61,5 +64,4 @@ async def validate_cart(conn: AsyncConnection, ctx: SagaContext, *, clock: Clock
         )
         for line in cart.lines
     ]
-    ctx.state["currency"] = cart.currency
     ctx.state["lines"] = [asdict(line) for line in lines]

@@ -115,9 +115,11 @@ class PaymentEvent(Payload):
     refund_amount: int | None = Field(default=None, description="payment.refunded: this refund's amount")
     merchant_ids: list[str] = Field(
         default_factory=list,
-        description="not emitted yet (payments does not know merchants); the checkout should add it",
+        description="the merchants the payment pays (given by the checkout; empty for a payment made without one)",
     )
-    latency_ms: float | None = Field(default=None, description="the PSP round trip (not emitted yet)")
+    latency_ms: float | None = Field(
+        default=None, description="the PSP round trip that caused this event (absent when learnt by webhook)"
+    )
 
 
 class RefundCreated(MerchantScoped):

@@ -1,4 +1,5 @@
-"""The merchant's SLIs over a window, computed from the facts the SLI consumer recorded.
+"""The merchant's SLIs over a window, computed from the facts the SLI consumer recorded (and only from
+them: no other context's table is read, so the figures depend on the event catalogue alone).
 
 Rates are null, not zero, when nothing happened in the window (no attempts means no rate).
 """
@@ -12,17 +13,13 @@ from typing import Any
 from sqlalchemy import and_, any_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mercato.events.slis.reporting_reads import reported_figures
 from mercato.events.slis.tables import sli_facts as f
 from mercato.events.slis.tables import sli_order_states as o
 from mercato.kernel.clock import rfc3339
 from mercato.kernel.errors import ValidationFailed
 
 WINDOWS: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
-_LATENCIES = ("tax_latency_ms",)
-# Figures taken from the facts the SLI consumer records; the others come from `reporting_reads` until the
-# checkout saga, payments and inventory emit the catalogued events with `merchant_ids`.
-FROM_EVENTS = ("cart_adds", "orders", "orders_canceled", "orders_refunded", "oversell_incidents")
+_LATENCIES = ("psp_latency_ms", "tax_latency_ms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +106,10 @@ async def merchant_slis(
     counted: dict[str, int] = dict(
         (
             await conn.execute(
-                select(f.c.metric, func.count()).where(in_window, f.c.metric.in_(FROM_EVENTS)).group_by(f.c.metric)
+                select(f.c.metric, func.count()).where(in_window, f.c.metric.in_(COUNTS)).group_by(f.c.metric)
             )
         ).all()
     )
-    reported = await reported_figures(conn, merchant_id=merchant_id, start=start, now=now)
-    counted.update({name: getattr(reported, name) for name in COUNTS if name not in FROM_EVENTS})
     p95: dict[str, float] = dict(
         (
             await conn.execute(
@@ -142,7 +137,7 @@ async def merchant_slis(
         window_end=rfc3339(now),
         counts={name: int(counted.get(name, 0)) for name in COUNTS},
         stuck_orders=stuck_orders,
-        psp_latency_p95_ms=reported.psp_latency_p95_ms,
+        psp_latency_p95_ms=_ms(p95.get("psp_latency_ms")),
         tax_latency_p95_ms=_ms(p95.get("tax_latency_ms")),
     )
 

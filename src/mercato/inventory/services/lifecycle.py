@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Text
 
 from mercato.db.unit_of_work import Tx
@@ -86,13 +85,13 @@ async def release_reservations(
     conn = tx.conn
 
     async def attempt() -> list[Reservation]:
-        return await release_matching(conn, holder=holder, ids=ids, reason=reason, actor=actor or holder, now=now)
+        return await release_matching(tx, holder=holder, ids=ids, reason=reason, actor=actor or holder, now=now)
 
-    return await with_retries(conn, attempt)
+    return await with_retries(conn, attempt, events=tx.events)
 
 
 async def release_matching(
-    conn: AsyncConnection,
+    tx: Tx,
     *,
     holder: str | None,
     ids: Sequence[str] | None,
@@ -101,12 +100,21 @@ async def release_matching(
     now: datetime,
 ) -> list[Reservation]:
     """The release itself, without the savepoint (the sweeper runs it in its own transaction)."""
+    conn = tx.conn
     if holder is not None:
         rows = await conn.execute(_RELEASE_BY_HOLDER, {"holder": holder, "now": now})
     else:
         rows = await conn.execute(_RELEASE_BY_ID, {"ids": list(ids or []), "now": now})
     released = sorted((reservation_from_row(r) for r in rows), key=lambda r: r.id)
-    await settle_reservations(conn, released, kind=LedgerKind.RELEASE, reason=reason, actor=actor, now=now)
+    await settle_reservations(
+        tx,
+        released,
+        kind=LedgerKind.RELEASE,
+        event_type="reservation.released",
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
     return released
 
 
@@ -129,11 +137,17 @@ async def commit_reservations(
             rows = await conn.execute(_COMMIT, {"ids": active, "now": now})
             committed = sorted((reservation_from_row(r) for r in rows), key=lambda r: r.id)
             await settle_reservations(
-                conn, committed, kind=LedgerKind.COMMIT, reason=reason, actor=actor or holder, now=now
+                tx,
+                committed,
+                kind=LedgerKind.COMMIT,
+                event_type="reservation.committed",
+                reason=reason,
+                actor=actor or holder,
+                now=now,
             )
         return [replace(r, status=ReservationStatus.COMMITTED) for r in held]
 
-    return await with_retries(conn, attempt)
+    return await with_retries(conn, attempt, events=tx.events)
 
 
 async def extend_reservations(tx: Tx, *, holder: str, ttl_seconds: int, now: datetime) -> list[Reservation]:

@@ -2,7 +2,8 @@
 
 Two statements inside a savepoint. The first locks the candidate stock rows in (sku_id, warehouse_id)
 order, so concurrent reservers queue on the same rows in the same order and cannot deadlock, and reads
-what they hold once locked. The pure allocator then picks warehouses. The second statement writes
+what they hold once locked (the totals it reads also tell when the reservation sold a SKU out:
+`stock.out_of_stock`, see stock_events). The pure allocator then picks warehouses. The second statement writes
 everything at once: the conditional UPDATE (`on_hand - reserved >= qty`, the stock check itself), the
 reservations and the ledger rows, unless the holder already has reservations. Should a row hold less
 than planned, fewer rows come back and the attempt re-runs on fresh numbers.
@@ -35,18 +36,9 @@ from mercato.inventory.domain import (
 )
 from mercato.inventory.services.reservation_rows import RESERVATION_COLUMNS, holder_reservations, reservation_from_row
 from mercato.inventory.services.retry import TRANSIENT, UNIQUE_VIOLATION, RetryMove, with_retries
+from mercato.inventory.services.stock_events import LockedStock, emit_crossings, emit_reservations, lock_sku_stock
 from mercato.kernel.errors import Conflict, OutOfStock, ValidationFailed
 from mercato.kernel.ids import new_id
-
-_LOCK_CANDIDATES = text(
-    """
-    SELECT i.sku_id, i.warehouse_id, i.on_hand - i.reserved AS available, w.country, w.region, w.priority
-    FROM inventory i JOIN warehouses w ON w.id = i.warehouse_id
-    WHERE i.sku_id = ANY(CAST(:sku_ids AS text[])) AND i.on_hand > i.reserved
-    ORDER BY i.sku_id, i.warehouse_id
-    FOR UPDATE OF i
-    """
-).bindparams(bindparam("sku_ids", type_=ARRAY(Text)))
 
 _HOLD_STOCK = text(
     f"""
@@ -129,13 +121,13 @@ async def reserve_stock(
     expires_at = now + timedelta(seconds=ttl_seconds)
     conn = tx.conn
 
-    async def attempt() -> list[Reservation]:
-        candidates = await conn.execute(_LOCK_CANDIDATES, {"sku_ids": sorted(wanted)})
+    async def attempt() -> tuple[list[Reservation], LockedStock]:
+        locked = await lock_sku_stock(conn, wanted, only_available=True)
         plan = plan_allocation(
             wanted,
             [
                 WarehouseStock(r.sku_id, r.warehouse_id, r.available, r.country, r.region, r.priority)
-                for r in candidates
+                for r in locked.rows
             ],
             destination,
         )
@@ -161,11 +153,18 @@ async def reserve_stock(
             await _replay_if_held(conn, holder, wanted)
         if len(held) != len(allocations):
             raise RetryMove
-        return held
+        return held, locked
 
     try:
         # A unique violation means a racing attempt for the same holder (with other lines) won; the retry
         # then finds its reservations.
-        return await with_retries(conn, attempt, retry_on=TRANSIENT | {UNIQUE_VIOLATION})
+        held, locked = await with_retries(conn, attempt, retry_on=TRANSIENT | {UNIQUE_VIOLATION})
     except _Replay as replay:
         return replay.reservations
+    merchants = locked.merchants()
+    emit_reservations(tx, held, event_type="reservation.created", merchants=merchants)
+    taken: dict[str, int] = {}
+    for r in held:
+        taken[r.sku_id] = taken.get(r.sku_id, 0) - r.qty
+    await emit_crossings(tx, before=locked.available(), change=taken, merchants=merchants)
+    return held

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Collection
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -44,10 +44,15 @@ async def with_retries(
     *,
     retry_on: Collection[str] = TRANSIENT,
     attempts: int = 6,
+    events: list[dict[str, Any]] | None = None,
 ) -> T:
     """Run `move` in a savepoint; on a deadlock (or a `retry_on` error) or RetryMove, roll back to it and
-    run again, up to `attempts` times."""
+    run again, up to `attempts` times. `events` (the unit of work's) loses what a rolled-back attempt
+    emitted, like the database loses its writes."""
+    emitted = len(events) if events is not None else 0
     for attempt in range(1, attempts + 1):
+        if events is not None:
+            del events[emitted:]
         try:
             async with conn.begin_nested():
                 return await move()

@@ -1,7 +1,10 @@
 """Stock a merchant manages by hand: setting on hand (a stock count), adjusting it, receiving and returns.
 
 Each change is one conditional statement that also writes its ledger row, so on hand can never drop
-below what is reserved (409 conflict) and the ledger always sums to on hand.
+below what is reserved (409 conflict) and the ledger always sums to on hand. Before it, every stock row
+of the SKU is locked (`lock_sku_stock`): the SKU's total across warehouses then tells whether the change
+sold it out or brought it back (stock.out_of_stock / stock.back_in_stock); a merchant's set or adjust
+also emits stock.changed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mercato.catalog import sku_snapshots
 from mercato.db.unit_of_work import Tx
 from mercato.inventory.domain import LedgerEntry, LedgerKind, StockLevel
+from mercato.inventory.services.stock_events import (
+    LockedStock,
+    emit_crossings,
+    emit_stock_changed,
+    lock_sku_stock,
+    warehouse_merchant,
+)
 from mercato.inventory.services.warehouses import owned_warehouse
 from mercato.inventory.tables import inventory, warehouses
 from mercato.kernel.errors import Conflict, NotFound
@@ -102,20 +112,29 @@ async def set_on_hand(
     await owned_sku(conn, merchant_id=merchant_id, sku_id=sku_id)
     await owned_warehouse(conn, merchant_id=merchant_id, warehouse_id=warehouse_id)
     params = {"sku_id": sku_id, "warehouse_id": warehouse_id, "now": now}
+    locked = await lock_sku_stock(conn, [sku_id])
     await conn.execute(_ENSURE_ROW, params)
-    row = (
-        await conn.execute(
-            _SET_ON_HAND,
-            {**params, "on_hand": on_hand, "actor": actor, "reason": f"stock count: on hand set to {on_hand}"},
-        )
-    ).one()
+    reason = f"stock count: on hand set to {on_hand}"
+    row = (await conn.execute(_SET_ON_HAND, {**params, "on_hand": on_hand, "actor": actor, "reason": reason})).one()
     if row.on_hand is None:
         raise Conflict(f"on hand cannot be set to {on_hand}: {row.reserved} units are reserved")
-    return StockLevel(sku_id=sku_id, warehouse_id=warehouse_id, on_hand=row.on_hand, reserved=row.reserved)
+    level = StockLevel(sku_id=sku_id, warehouse_id=warehouse_id, on_hand=row.on_hand, reserved=row.reserved)
+    was = next((r.on_hand for r in locked.rows if r.warehouse_id == warehouse_id), 0)
+    await _emit_moved(tx, locked, level, delta=level.on_hand - was, merchant_id=merchant_id)
+    emit_stock_changed(tx, level, merchant_id=merchant_id, reason=reason)
+    return level
+
+
+async def _emit_moved(tx: Tx, locked: LockedStock, level: StockLevel, *, delta: int, merchant_id: str) -> None:
+    """Out of stock / back in stock, if `delta` more units on hand made the SKU's total cross zero."""
+    if delta:
+        await emit_crossings(
+            tx, before=locked.available(), change={level.sku_id: delta}, merchants={level.sku_id: merchant_id}
+        )
 
 
 async def move_on_hand(
-    conn: AsyncConnection,
+    tx: Tx,
     *,
     kind: LedgerKind,
     sku_id: str,
@@ -128,6 +147,8 @@ async def move_on_hand(
 ) -> tuple[StockLevel, LedgerEntry]:
     """Add `delta` (negative to remove) to on hand with its ledger row; a result below zero or below what
     is reserved is a Conflict and changes nothing."""
+    conn = tx.conn
+    locked = await lock_sku_stock(conn, [sku_id])
     row = (
         await conn.execute(
             _ADD_ON_HAND if delta >= 0 else _REMOVE_ON_HAND,
@@ -158,6 +179,8 @@ async def move_on_hand(
         actor=actor,
         created_at=row.created_at,
     )
+    merchant_id = locked.merchants().get(warehouse_id) or await warehouse_merchant(conn, warehouse_id)
+    await _emit_moved(tx, locked, level, delta=delta, merchant_id=merchant_id)
     return level, entry
 
 
@@ -167,8 +190,8 @@ async def adjust_on_hand(
     """A merchant's correction of on hand by `delta` (damage, shrinkage, a found pallet), with its reason."""
     await owned_sku(tx.conn, merchant_id=merchant_id, sku_id=sku_id)
     await owned_warehouse(tx.conn, merchant_id=merchant_id, warehouse_id=warehouse_id)
-    return await move_on_hand(
-        tx.conn,
+    level, entry = await move_on_hand(
+        tx,
         kind=LedgerKind.ADJUST,
         sku_id=sku_id,
         warehouse_id=warehouse_id,
@@ -178,6 +201,8 @@ async def adjust_on_hand(
         actor=actor,
         now=now,
     )
+    emit_stock_changed(tx, level, merchant_id=merchant_id, reason=reason)
+    return level, entry
 
 
 async def receive_stock(
@@ -185,7 +210,7 @@ async def receive_stock(
 ) -> StockLevel:
     """Goods arrived: `qty` more units on hand (the seed and purchase orders use this)."""
     level, _ = await move_on_hand(
-        tx.conn,
+        tx,
         kind=LedgerKind.RECEIVE,
         sku_id=sku_id,
         warehouse_id=warehouse_id,
@@ -203,7 +228,7 @@ async def return_stock(
 ) -> StockLevel:
     """Units of a cancelled or returned order go back on hand (`reference`: the order or return)."""
     level, _ = await move_on_hand(
-        tx.conn,
+        tx,
         kind=LedgerKind.RETURN,
         sku_id=sku_id,
         warehouse_id=warehouse_id,

@@ -1,7 +1,9 @@
 """Applying settled reservation moves to stock rows: lock them in key order, update, write the ledger.
 
 Shared by release, commit and the TTL sweeper. The lock statement comes first so that every mover takes
-row locks in the same (sku_id, warehouse_id) order as reserve does, which is what rules out deadlocks.
+row locks in the same (sku_id, warehouse_id) order as reserve does, which is what rules out deadlocks. It
+locks every warehouse's row of the SKUs, not only the moved ones: the totals it reads are what tells
+that a release brought a SKU back in stock (see stock_events), and emits the reservations' events.
 """
 
 from __future__ import annotations
@@ -11,21 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Integer, Text
 
+from mercato.db.unit_of_work import Tx
 from mercato.inventory.domain import LedgerKind, Reservation
-
-_LOCK_ROWS = text(
-    """
-    SELECT 1 FROM inventory
-    WHERE (sku_id, warehouse_id) IN (
-        SELECT * FROM unnest(CAST(:sku_ids AS text[]), CAST(:warehouse_ids AS text[]))
-    )
-    ORDER BY sku_id, warehouse_id
-    FOR UPDATE
-    """
-).bindparams(bindparam("sku_ids", type_=ARRAY(Text)), bindparam("warehouse_ids", type_=ARRAY(Text)))
+from mercato.inventory.services.stock_events import emit_crossings, emit_reservations, lock_sku_stock
 
 _APPLY = text(
     """
@@ -61,21 +53,24 @@ _APPLY = text(
 
 
 async def settle_reservations(
-    conn: AsyncConnection,
+    tx: Tx,
     settled: Sequence[Reservation],
     *,
     kind: LedgerKind,
+    event_type: str,
     reason: str,
     actor: str | None,
     now: datetime,
 ) -> None:
     """Give the reserved units of reservations just released (back to available) or committed (out of
-    on hand too) to their stock rows, one ledger row per reservation (referencing it)."""
+    on hand too) to their stock rows, one ledger row per reservation (referencing it); emit `event_type`
+    (reservation.committed / released / expired) for each, and back-in-stock where a release crossed zero."""
     if not settled:
         return
+    conn = tx.conn
     takes_on_hand = kind is LedgerKind.COMMIT
     pairs = sorted({(r.sku_id, r.warehouse_id) for r in settled})
-    await conn.execute(_LOCK_ROWS, {"sku_ids": [p[0] for p in pairs], "warehouse_ids": [p[1] for p in pairs]})
+    locked = await lock_sku_stock(conn, {r.sku_id for r in settled})
     result = await conn.execute(
         _APPLY,
         {
@@ -93,3 +88,10 @@ async def settle_reservations(
     if result.scalar_one() != len(pairs):
         # A reservation always has its stock row; a missing one means the data was edited by hand.
         raise RuntimeError("a settled reservation has no stock row")
+    merchants = locked.merchants()
+    emit_reservations(tx, settled, event_type=event_type, merchants=merchants, reason=None if takes_on_hand else reason)
+    if not takes_on_hand:  # a commit takes units that were already not sellable: the total does not move
+        given: dict[str, int] = {}
+        for r in settled:
+            given[r.sku_id] = given.get(r.sku_id, 0) + r.qty
+        await emit_crossings(tx, before=locked.available(), change=given, merchants=merchants)

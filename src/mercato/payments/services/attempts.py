@@ -56,7 +56,8 @@ def _attempt(row: Any) -> Attempt:
 
 def payment_view(row: Any) -> PaymentView:
     """A payments row as the public view."""
-    return PaymentView(**{name: getattr(row, name) for name in PaymentView.__dataclass_fields__})
+    values = {name: getattr(row, name) for name in PaymentView.__dataclass_fields__}
+    return PaymentView(**{**values, "merchant_ids": tuple(values["merchant_ids"] or ())})
 
 
 async def load_payment(conn: AsyncConnection, payment_id: str, *, for_update: bool = False) -> PaymentView:

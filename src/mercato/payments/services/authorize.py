@@ -8,6 +8,7 @@ falling back then could leave two live authorizations. The next call resolves it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -127,6 +128,7 @@ async def open_authorization(
     user_id: str,
     amount: int,
     currency: str,
+    merchant_ids: Sequence[str],
     payment_method_token: str,
     idempotency_key_base: str,
 ) -> OpenedAuthorization:
@@ -139,7 +141,7 @@ async def open_authorization(
     if not is_payment_method_token(payment_method_token):
         raise InvalidPaymentMethod("payment_method_token must be a PSP token such as pm_…, never card details")
     payment_id, created = await create_or_get_payment(
-        tx, checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency
+        tx, checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency, merchant_ids=merchant_ids
     )
     provider = next((name for name in registry.names if not registry.breakers.is_open(name)), None)
     if not created or provider is None:

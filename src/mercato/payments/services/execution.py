@@ -119,8 +119,9 @@ async def settle(
     conn = tx.conn
     payment = await load_payment(conn, attempt.payment_id, for_update=True)
     mark = _marker(conn, attempt, by=by, latency_ms=latency_ms)
+    emitted = len(tx.events)
     if error is not None:
-        settled = await _settle_error(conn, attempt, payment, error, first=first, mark=mark)
+        settled = await _settle_error(tx, attempt, payment, error, first=first, mark=mark)
         if settled.status == "unknown":
             registry.metrics.unknown_outcomes.labels(attempt.provider, attempt.operation).inc()
     elif isinstance(result, ProviderRefund):
@@ -133,6 +134,9 @@ async def settle(
         registry.metrics.unknown_resolved.labels(attempt.provider, settled.status).inc()
     if settled.status != "unknown" and by == "reconciliation":
         await close_reviews_for_attempt(conn, attempt_id=attempt.id)
+    if latency_ms is not None:  # the events this PSP answer caused carry its round trip (the latency SLI)
+        for event in tx.events[emitted:]:
+            event["payload"]["latency_ms"] = latency_ms
     return settled
 
 
@@ -169,8 +173,9 @@ def recorded_error(attempt: Attempt) -> ProviderError:
 
 
 async def _settle_error(
-    conn: AsyncConnection, attempt: Attempt, payment: PaymentView, error: ProviderError, *, first: bool, mark: Marker
+    tx: Tx, attempt: Attempt, payment: PaymentView, error: ProviderError, *, first: bool, mark: Marker
 ) -> Settled:
+    conn = tx.conn
     if isinstance(error, ProviderOutcomeUnknown) or (isinstance(error, ProviderUnavailable) and not first):
         # A replay that cannot reach the PSP proves nothing about the original request.
         await mark("unknown", error_code=error.code)
@@ -178,13 +183,33 @@ async def _settle_error(
     decline_code = error.decline_code if isinstance(error, ProviderDeclined) else None
     if not await mark("failed", error_code=error.code, decline_code=decline_code):
         return await _already_settled(conn, attempt)
+    status = payment.status
     if attempt.operation == "authorize" and isinstance(error, ProviderDeclined) and payment.status == PENDING:
         await conn.execute(
             update(payments)
             .where(payments.c.id == payment.id, payments.c.status == PENDING)
             .values(status=FAILED, updated_at=func.now())
         )
+        status = FAILED
+    emit_failed(tx, payment, status, attempt=attempt, decline_code=decline_code, error_code=error.code)
     return Settled("failed", error)
+
+
+def emit_failed(
+    tx: Tx, payment: PaymentView, status: str, *, attempt: Attempt, decline_code: str | None, error_code: str | None
+) -> None:
+    """payment.failed: the PSP declined or refused one attempt (each failed attempt counts, as in the SLIs)."""
+    tx.emit(
+        aggregate="payment",
+        aggregate_id=payment.id,
+        event_type="payment.failed",
+        payload={
+            **_payload(payment, status),
+            "operation": attempt.operation,
+            "decline_code": decline_code,
+            "error_code": error_code,
+        },
+    )
 
 
 async def _settle_payment(
@@ -199,6 +224,8 @@ async def _settle_payment(
             code = "card_declined" if view.state == "declined" else "canceled_at_psp"
             if not await mark("failed", psp_reference=view.reference, error_code=code, decline_code=view.decline_code):
                 return await _already_settled(conn, attempt)
+            declined_status = FAILED if view.state == "declined" and payment.status == PENDING else payment.status
+            emit_failed(tx, payment, declined_status, attempt=attempt, decline_code=view.decline_code, error_code=code)
             if view.state != "declined":
                 return Settled("failed", ProviderInvalidRequest("released at the PSP", code=code))
             if payment.status == PENDING:
@@ -358,4 +385,5 @@ def _payload(payment: PaymentView, status: str) -> dict[str, Any]:
         "amount_captured": payment.amount_captured,
         "amount_refunded": payment.amount_refunded,
         "provider": payment.provider,
+        "merchant_ids": list(payment.merchant_ids),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -15,16 +17,31 @@ from mercato.payments.services.attempts import load_payment, payment_view
 from mercato.payments.tables import payment_attempts, payments
 
 
-async def create_payment(tx: Tx, *, checkout_id: str, user_id: str, amount: int, currency: str) -> str:
-    """The payment for a checkout (created once: the same checkout gets the same payment back)."""
+async def create_payment(
+    tx: Tx,
+    *,
+    checkout_id: str,
+    user_id: str,
+    amount: int,
+    currency: str,
+    merchant_ids: Sequence[str] = (),
+) -> str:
+    """The payment for a checkout (created once: the same checkout gets the same payment back).
+    `merchant_ids`: the merchants it pays, named by its events (payments knows no merchants itself)."""
     payment_id, _ = await create_or_get_payment(
-        tx, checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency
+        tx, checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency, merchant_ids=merchant_ids
     )
     return payment_id
 
 
 async def create_or_get_payment(
-    tx: Tx, *, checkout_id: str, user_id: str, amount: int, currency: str
+    tx: Tx,
+    *,
+    checkout_id: str,
+    user_id: str,
+    amount: int,
+    currency: str,
+    merchant_ids: Sequence[str] = (),
 ) -> tuple[str, bool]:
     """The checkout's payment id, and whether this call created it."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
@@ -35,7 +52,14 @@ async def create_or_get_payment(
         raise ValidationFailed(str(exc), field="currency") from exc
     inserted = await tx.conn.scalar(
         insert(payments)
-        .values(id=new_id("payment"), checkout_id=checkout_id, user_id=user_id, amount=amount, currency=currency)
+        .values(
+            id=new_id("payment"),
+            checkout_id=checkout_id,
+            user_id=user_id,
+            amount=amount,
+            currency=currency,
+            merchant_ids=sorted(set(merchant_ids)),
+        )
         .on_conflict_do_nothing(index_elements=["checkout_id"])
         .returning(payments.c.id)
     )
