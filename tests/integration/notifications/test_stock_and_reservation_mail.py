@@ -30,7 +30,7 @@ from mercato.payments import ProviderRegistry
 from mercato.pricing import TaxRateTable, TaxService
 from mercato.shipping import ShippingRateTable
 from tests import factories
-from tests.checkout_factories import Shop, checkout_body, fill_cart, open_shop
+from tests.checkout_factories import Shop, checkout_body, fill_cart, install_rates, open_shop
 from tests.integration.notifications.conftest import SmtpServer, bodies
 from tests.integration.notifications.test_customer_messages import Pipeline
 
@@ -168,6 +168,7 @@ async def test_a_checkout_whose_hold_nears_expiry_gets_one_reminder_even_with_tw
     tmp_path: Path,
 ) -> None:
     _, sku_id = await _sold_out_shop(api, database_url, stock=5)
+    await asyncio.to_thread(install_rates, database_url)  # prepare prices the order
     buyer = factories.customer(api)
     cart_id = await asyncio.to_thread(fill_cart, api, buyer, [(sku_id, 2)])
     pipeline = Pipeline(engine, smtp_server, tmp_path)
@@ -179,8 +180,9 @@ async def test_a_checkout_whose_hold_nears_expiry_gets_one_reminder_even_with_tw
         shipping=ShippingRateTable(engine),
         reservation_ttl=timedelta(minutes=15),
     )
-    # The checkout validated and holds its stock, and is still in progress (the customer is at payment).
-    runner = SagaRunner(engine=engine, steps=checkout_steps(deps)[:2], clock=pipeline.clock, lease=deps.lease)
+    # The checkout is prepared (validated, holding its stock, priced) and still in progress: the customer is
+    # at payment. `prepare` is the first step; authorization is the second.
+    runner = SagaRunner(engine=engine, steps=checkout_steps(deps)[:1], clock=pipeline.clock, lease=deps.lease)
     ctx = await runner.start_or_resume(
         user_id=buyer.user_id,
         idempotency_key=new_id("checkout"),
