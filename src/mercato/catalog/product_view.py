@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import ARRAY, JSON, Select, Text, bindparam, column, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
@@ -20,15 +21,7 @@ from mercato.catalog.domain import SkuStatus, rating_average
 from mercato.catalog.listing import products_with_refs
 from mercato.catalog.stock_read import available_units
 from mercato.catalog.tables import product_images, products, skus
-from mercato.catalog.views import (
-    BrandRef,
-    CategoryRef,
-    ImageView,
-    MerchantRef,
-    ProductView,
-    RatingSummary,
-    SkuView,
-)
+from mercato.catalog.views import ProductView, SkuView
 from mercato.identity import merchant_name_of
 from mercato.kernel.clock import rfc3339
 
@@ -86,6 +79,7 @@ def _parts_of_page(*, with_inactive_skus: bool) -> Select[Any]:
     )
 
 
+_PAGE = TypeAdapter(list[ProductView])
 _PUBLIC_PARTS = _parts_of_page(with_inactive_skus=False)
 _ALL_PARTS = _parts_of_page(with_inactive_skus=True)
 
@@ -98,7 +92,9 @@ async def product_views(
         return []
     params = {"product_ids": [row.id for row in rows], "merchant_ids": [row.merchant_id for row in rows]}
     parts = {part.id: part for part in await conn.execute(_ALL_PARTS if with_inactive_skus else _PUBLIC_PARTS, params)}
-    return [_product_view(row, parts[row.id]) for row in rows]
+    # One validation of the whole page (nested dicts in, models out) costs much less than building each
+    # product's eight or more models one call at a time, which a profile of search showed.
+    return _PAGE.validate_python([_product_fields(row, parts[row.id]) for row in rows])
 
 
 def sku_view(row: Row[Any]) -> SkuView:
@@ -117,22 +113,22 @@ def sku_view(row: Row[Any]) -> SkuView:
     )
 
 
-def _product_view(row: Row[Any], parts: Row[Any]) -> ProductView:
-    return ProductView(
-        id=row.id,
-        name=row.name,
-        slug=row.slug,
-        description=row.description,
-        brand=BrandRef(slug=row.brand_slug, name=row.brand_name),
-        category=CategoryRef(slug=row.category_slug, name=row.category_name, path=row.category_path),
-        merchant=MerchantRef(id=row.merchant_id, name=parts.merchant_name or ""),
-        rating=RatingSummary(average=float(rating_average(row.rating_total, row.rating_count)), count=row.rating_count),
-        currency=row.currency,
-        price_min=row.price_min,
-        price_max=row.price_max,
-        images=[ImageView(**image) for image in parts.images or ()],
-        skus=[SkuView(**sku) for sku in parts.skus or ()],
-        status=row.status,
-        created_at=rfc3339(row.created_at),
-        updated_at=rfc3339(row.updated_at),
-    )
+def _product_fields(row: Row[Any], parts: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "slug": row.slug,
+        "description": row.description,
+        "brand": {"slug": row.brand_slug, "name": row.brand_name},
+        "category": {"slug": row.category_slug, "name": row.category_name, "path": row.category_path},
+        "merchant": {"id": row.merchant_id, "name": parts.merchant_name or ""},
+        "rating": {"average": float(rating_average(row.rating_total, row.rating_count)), "count": row.rating_count},
+        "currency": row.currency,
+        "price_min": row.price_min,
+        "price_max": row.price_max,
+        "images": parts.images or [],
+        "skus": parts.skus or [],
+        "status": row.status,
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
+    }
