@@ -27,7 +27,9 @@ from bench.report import Section
 from bench.search_explain import cursor_for_page, explain, service_ms, service_phase
 from bench.search_queries import QueryClass, QuerySet, build_query_set
 from bench.search_report import MIX, NAME, WORKERS, Context, Measured, Plan, render, text_keys
+from bench.search_wrk import LoadedMix, measure_loaded, mixed_paths
 from bench.server import ApiServer
+from bench.wrk import run_wrk, wrk_path
 from mercato.db.engine import make_engine
 from mercato.seed import seed_marketplace
 
@@ -164,6 +166,29 @@ def _measure(
     return alone, mixed, ceiling
 
 
+def _measure_with_wrk(
+    url: str, base_url: str, queries: QuerySet, plan: Plan
+) -> tuple[dict[int, LoadedMix], PhaseResult] | None:
+    """The mix driven by wrk (with an httpx probe for per-class latency), and wrk's /healthz ceiling;
+    None when wrk is not installed."""
+    if wrk_path() is None:
+        return None
+    classes = {c.key: c for c in queries.classes}
+    loaded = measure_loaded(
+        base_url,
+        mixed_paths(base_url, queries),
+        lambda timed: _mixed(classes, timed),
+        list(classes),
+        connections=plan.mixed_concurrency,
+        warmup_seconds=plan.warmup_seconds,
+        seconds=plan.phase_seconds,
+        before=lambda: _reset_statements(url),
+        db_ms=lambda requests: _db_ms_per_request(url, requests),
+    )
+    ceiling = run_wrk(base_url, ["/healthz"], connections=max(plan.mixed_concurrency), seconds=plan.phase_seconds)
+    return loaded, ceiling
+
+
 async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
     query_class = next(c for c in queries.classes if c.key == slowest)
     engine = make_engine(url, pool_size=2, max_overflow=0)
@@ -227,6 +252,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         size = pg.size(url)
         with ApiServer(url, workers=WORKERS) as server:
             alone, mixed, ceiling = _measure(url, server.base_url, queries, plan)
+            with_wrk = _measure_with_wrk(url, server.base_url, queries, plan)
             server_command = server.command
         candidates = [*text_keys(queries), "facets"]
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))
@@ -238,6 +264,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         alone=alone,
         mixed=mixed,
         ceiling=ceiling,
+        with_wrk=with_wrk,
         notes=notes,
         in_process=in_process,
         context=Context(
