@@ -20,7 +20,8 @@ from collections.abc import Callable
 import httpx
 import psycopg
 
-from bench.database import BenchPostgres
+from bench.cpu import CpuMeter, postmaster_pid
+from bench.database import ROOT, BenchPostgres
 from bench.load import PhaseResult, Recorder, Scenario, percentile, run_phase
 from bench.options import RunOptions
 from bench.report import Section
@@ -140,18 +141,27 @@ async def _phase(url: str, base_url: str, scenario: Scenario, concurrency: int, 
     return await run_phase(base_url, scenario, concurrency=concurrency, seconds=seconds, max_requests=10**9)
 
 
+def _postgres_pid() -> int | None:
+    """The embedded server's postmaster (a server given by BENCH_DATABASE_URL may be elsewhere: None)."""
+    return None if os.environ.get("BENCH_DATABASE_URL") else postmaster_pid(ROOT / "var" / "bench-pg")
+
+
 def _measure(
-    url: str, base_url: str, queries: QuerySet, plan: Plan
+    url: str, base_url: str, queries: QuerySet, plan: Plan, api_pid: int | None = None
 ) -> tuple[dict[str, Measured], dict[int, Measured], PhaseResult]:
     classes = {c.key: c for c in queries.classes}
+    meter = CpuMeter(api_pid=api_pid, postgres_pid=_postgres_pid())
 
     def run(make: Callable[[dict[str, list[float]]], Scenario], concurrency: int) -> Measured:
         warm: dict[str, list[float]] = {key: [] for key in classes}
         asyncio.run(_phase(url, base_url, make(warm), concurrency, plan.warmup_seconds))
         timed: dict[str, list[float]] = {key: [] for key in classes}
         _reset_statements(url)
+        meter.start()
         result = asyncio.run(_phase(url, base_url, make(timed), concurrency, plan.phase_seconds))
-        return Measured(result, _db_ms_per_request(url, result.requests), timed)
+        # Per HTTP request sent: a deep page's untimed requests on the way down are searches too.
+        sent = result.requests + sum(len(v) * (classes[k].depth - 1) for k, v in timed.items())
+        return Measured(result, _db_ms_per_request(url, result.requests), timed, meter.per_request(sent))
 
     alone = {
         key: run(lambda timed, key=key: _scenario(classes[key], timed[key]), plan.alone_concurrency)  # type: ignore[misc]
@@ -251,7 +261,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         context = f"{pg.description}; {_settings(url)}"
         size = pg.size(url)
         with ApiServer(url, workers=WORKERS) as server:
-            alone, mixed, ceiling = _measure(url, server.base_url, queries, plan)
+            alone, mixed, ceiling = _measure(url, server.base_url, queries, plan, server.pid)
             with_wrk = _measure_with_wrk(url, server.base_url, queries, plan)
             server_command = server.command
         candidates = [*text_keys(queries), "facets"]

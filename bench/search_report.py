@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bench.cpu import CpuSplit
 from bench.load import PhaseResult, percentile
 from bench.report import machine, table
 from bench.search_queries import QuerySet
@@ -41,6 +42,7 @@ class Measured:
     result: PhaseResult
     db_ms: float
     latencies: dict[str, list[float]]
+    cpu: CpuSplit | None = None  # CPU ms per request of the API, PostgreSQL and the client (bench/cpu.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,10 @@ class Context:
 
 def _ms(values: list[float], fraction: float) -> float:
     return percentile(sorted(values), fraction) * 1000 if values else 0.0
+
+
+def _cpu(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "?"
 
 
 def _verdict(value: float, target: float, *, higher: bool = False) -> str:
@@ -165,6 +171,7 @@ def render(
         if text_p95 <= TEXT_P95_MS and facets_p95 <= FACETS_P95_MS and rate > held[0]:
             held = (rate, text_p95, facets_p95)
         everything = [v for values in measured.latencies.values() for v in values]
+        cpu = measured.cpu or CpuSplit(None, None, None)
         mixed_rows.append(
             (
                 concurrency,
@@ -174,6 +181,9 @@ def render(
                 f"{_ms(text, 0.99):.1f}",
                 f"{facets_p95:.1f}",
                 f"{measured.db_ms:.1f}",
+                _cpu(cpu.api_ms),
+                _cpu(cpu.postgres_ms),
+                _cpu(cpu.client_ms),
                 measured.result.errors,
             )
         )
@@ -209,6 +219,9 @@ def render(
         "text p99 ms",
         "text+facets p95 ms",
         "PG ms/req",
+        "CPU ms/req: API",
+        "PostgreSQL",
+        "client",
         "errors",
     )
     at = f"classes alone, {plan.alone_concurrency} connections"
@@ -244,6 +257,11 @@ Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{context.command}`.
 ### The classes mixed ({mix})
 
 {table(mixed_headers, mixed_rows)}
+
+"CPU ms/req" is the CPU time each part spent in the phase (Linux /proc: the API server and its workers,
+PostgreSQL's processes, this benchmark's process) per HTTP request sent, deep pages' untimed requests
+included. Unlike latency it hardly depends on what else shares the machine, so it says how many cores
+a throughput needs: searches/s × (API + PostgreSQL) ms / 1000.
 
 `GET /healthz` at {max(plan.mixed_concurrency)} connections: {ceiling.per_second:,.0f} req/s,
 p95 {ceiling.p95_ms:.1f} ms (the ceiling of this server, client and machine).

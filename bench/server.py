@@ -38,6 +38,11 @@ class ApiServer:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pid(self) -> int | None:
+        """The server's process id (its workers are its children), while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def command(self) -> str:
         return f"mercato serve --workers {self.workers}"
 
