@@ -60,7 +60,7 @@ class ApiServer:
         self._wait_until_healthy()
         return self
 
-    def _wait_until_healthy(self, timeout: float = 30.0) -> None:
+    def _wait_until_healthy(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
