@@ -177,7 +177,7 @@ def _measure(
 
 
 def _measure_with_wrk(
-    url: str, base_url: str, queries: QuerySet, plan: Plan
+    url: str, base_url: str, queries: QuerySet, plan: Plan, api_pid: int | None = None
 ) -> tuple[dict[int, LoadedMix], PhaseResult] | None:
     """The mix driven by wrk (with an httpx probe for per-class latency), and wrk's /healthz ceiling;
     None when wrk is not installed."""
@@ -194,6 +194,7 @@ def _measure_with_wrk(
         seconds=plan.phase_seconds,
         before=lambda: _reset_statements(url),
         db_ms=lambda requests: _db_ms_per_request(url, requests),
+        meter=CpuMeter(api_pid=api_pid, postgres_pid=_postgres_pid()),
     )
     ceiling = run_wrk(base_url, ["/healthz"], connections=max(plan.mixed_concurrency), seconds=plan.phase_seconds)
     return loaded, ceiling
@@ -262,7 +263,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         size = pg.size(url)
         with ApiServer(url, workers=WORKERS) as server:
             alone, mixed, ceiling = _measure(url, server.base_url, queries, plan, server.pid)
-            with_wrk = _measure_with_wrk(url, server.base_url, queries, plan)
+            with_wrk = _measure_with_wrk(url, server.base_url, queries, plan, server.pid)
             server_command = server.command
         candidates = [*text_keys(queries), "facets"]
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))

@@ -113,6 +113,8 @@ def _wrk_rows(texts: list[str], loaded: dict[int, LoadedMix]) -> tuple[list[tupl
                 f"{text_p95:.1f} ({len(text)})",
                 f"{facets_p95:.1f} ({len(mix.latencies.get('facets', []))})",
                 f"{mix.db_ms:.1f}",
+                _cpu(mix.cpu.api_ms if mix.cpu else None),
+                _cpu(mix.cpu.postgres_ms if mix.cpu else None),
                 mix.wrk.errors + mix.probe.errors,
             )
         )
@@ -133,6 +135,8 @@ def _wrk_section(texts: list[str], with_wrk: tuple[dict[int, LoadedMix], PhaseRe
         "probe text p95 ms (n)",
         "probe text+facets p95 ms (n)",
         "PG ms/req",
+        "CPU ms/req: API",
+        "PostgreSQL",
         "errors",
     )
     return f"""The same mix cycled by `wrk` (C, one thread, keep-alive; deep pages as their page-10 URL), with

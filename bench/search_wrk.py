@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from bench.cpu import CpuMeter, CpuSplit
 from bench.load import PhaseResult, Scenario, run_phase
 from bench.search_queries import QuerySet
 from bench.search_report import MIX
@@ -34,6 +35,7 @@ class LoadedMix:
     probe: PhaseResult
     latencies: dict[str, list[float]]
     db_ms: float
+    cpu: CpuSplit | None = None  # per request; the client's figure is the probe's process, not wrk
 
     @property
     def per_second(self) -> float:
@@ -103,6 +105,7 @@ def measure_loaded(
     seconds: float,
     before: Callable[[], None],
     db_ms: Callable[[int], float],
+    meter: CpuMeter | None = None,
 ) -> dict[int, LoadedMix]:
     """The mix at each number of wrk connections: a warm-up, then the measured phase."""
     results = {}
@@ -110,6 +113,10 @@ def measure_loaded(
         run_loaded(base_url, paths, make_probe({key: [] for key in keys}), connections=count, seconds=warmup_seconds)
         timed: dict[str, list[float]] = {key: [] for key in keys}
         before()
+        if meter is not None:
+            meter.start()
         wrk, probe = run_loaded(base_url, paths, make_probe(timed), connections=count, seconds=seconds)
-        results[count] = LoadedMix(count, wrk, probe, timed, db_ms(wrk.requests + probe.requests))
+        sent = wrk.requests + probe.requests
+        cpu = meter.per_request(sent) if meter is not None else None
+        results[count] = LoadedMix(count, wrk, probe, timed, db_ms(sent), cpu)
     return results
