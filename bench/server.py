@@ -57,7 +57,11 @@ class ApiServer:
         }
         args = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         self._process = subprocess.Popen([sys.executable, "-m", "mercato.cli", "serve", *args], env=env)
-        self._wait_until_healthy()
+        try:
+            self._wait_until_healthy()
+        except BaseException:
+            self.__exit__()  # a server that never came up must not outlive the benchmark
+            raise
         return self
 
     def _wait_until_healthy(self, timeout: float = 120.0) -> None:
