@@ -29,6 +29,10 @@ def _seconds(fields: list[str]) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
 
 
+def _waited_seconds(fields: list[str]) -> float:
+    return (int(fields[13]) + int(fields[14])) / _TICKS  # cutime, cstime: children that exited and were reaped
+
+
 def _children(parents: set[int]) -> set[int]:
     found = set()
     for entry in _PROC.iterdir():
@@ -40,15 +44,21 @@ def _children(parents: set[int]) -> set[int]:
 
 
 def tree_seconds(root: int, *, include_root: bool = True) -> float | None:
-    """CPU seconds of `root`'s live descendants (and of `root` itself), or None without /proc."""
-    if not _PROC.is_dir():
+    """CPU seconds of `root`'s descendants, live or exited (and of `root` itself), or None without /proc.
+
+    A child that exits during a phase (a PostgreSQL backend whose connection closed) leaves the live
+    sum; its parent's reaped-children time takes it up, so the total never goes back."""
+    root_fields = _stat(root) if _PROC.is_dir() else None
+    if root_fields is None:
         return None
-    pids: set[int] = {root} if include_root else set()
+    pids: set[int] = set()
     level = {root}
     while level:
-        level = _children(level) - pids
+        level = _children(level) - pids - {root}
         pids |= level
-    return sum(_seconds(f) for f in (_stat(pid) for pid in pids) if f is not None)
+    live = sum(_seconds(f) for f in (_stat(pid) for pid in pids) if f is not None)
+    own = _seconds(root_fields) if include_root else 0.0
+    return own + live + _waited_seconds(root_fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,17 @@ def test_a_busy_child_counts_for_its_parent_tree_and_per_request() -> None:
     assert split.client_ms is not None and split.client_ms >= 0
 
 
+def test_a_child_that_exits_keeps_its_cpu_in_the_tree() -> None:
+    before = tree_seconds(os.getpid(), include_root=False)
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)  # exits, and is reaped by this process
+
+    after = tree_seconds(os.getpid(), include_root=False)
+
+    assert before is not None and after is not None
+    assert after - before >= 0.25
+
+
 def test_a_missing_process_has_no_postmaster(tmp_path: Path) -> None:
     assert postmaster_pid(tmp_path) is None
     (tmp_path / "postmaster.pid").write_text("4242\n/data\n")
