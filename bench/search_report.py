@@ -264,8 +264,8 @@ Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{context.command}`.
 
 "CPU ms/req" is the CPU time each part spent in the phase (Linux /proc: the API server and its workers,
 PostgreSQL's processes, this benchmark's process) per HTTP request sent, deep pages' untimed requests
-included. Unlike latency it hardly depends on what else shares the machine, so it says how many cores
-a throughput needs: searches/s × (API + PostgreSQL) ms / 1000.
+included. It depends much less than latency on what else shares the machine, so it says roughly how
+many cores a throughput needs: searches/s × (API + PostgreSQL) ms / 1000.
 
 `GET /healthz` at {max(plan.mixed_concurrency)} connections: {ceiling.per_second:,.0f} req/s,
 p95 {ceiling.p95_ms:.1f} ms (the ceiling of this server, client and machine).
