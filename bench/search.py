@@ -20,14 +20,17 @@ from collections.abc import Callable
 import httpx
 import psycopg
 
-from bench.database import BenchPostgres
+from bench.cpu import CpuMeter, postmaster_pid
+from bench.database import ROOT, BenchPostgres
 from bench.load import PhaseResult, Recorder, Scenario, percentile, run_phase
 from bench.options import RunOptions
 from bench.report import Section
 from bench.search_explain import cursor_for_page, explain, service_ms, service_phase
 from bench.search_queries import QueryClass, QuerySet, build_query_set
 from bench.search_report import MIX, NAME, WORKERS, Context, Measured, Plan, render, text_keys
+from bench.search_wrk import LoadedMix, measure_loaded, mixed_paths
 from bench.server import ApiServer
+from bench.wrk import run_wrk, wrk_path
 from mercato.db.engine import make_engine
 from mercato.seed import seed_marketplace
 
@@ -138,18 +141,27 @@ async def _phase(url: str, base_url: str, scenario: Scenario, concurrency: int, 
     return await run_phase(base_url, scenario, concurrency=concurrency, seconds=seconds, max_requests=10**9)
 
 
+def _postgres_pid() -> int | None:
+    """The embedded server's postmaster (a server given by BENCH_DATABASE_URL may be elsewhere: None)."""
+    return None if os.environ.get("BENCH_DATABASE_URL") else postmaster_pid(ROOT / "var" / "bench-pg")
+
+
 def _measure(
-    url: str, base_url: str, queries: QuerySet, plan: Plan
+    url: str, base_url: str, queries: QuerySet, plan: Plan, api_pid: int | None = None
 ) -> tuple[dict[str, Measured], dict[int, Measured], PhaseResult]:
     classes = {c.key: c for c in queries.classes}
+    meter = CpuMeter(api_pid=api_pid, postgres_pid=_postgres_pid())
 
     def run(make: Callable[[dict[str, list[float]]], Scenario], concurrency: int) -> Measured:
         warm: dict[str, list[float]] = {key: [] for key in classes}
         asyncio.run(_phase(url, base_url, make(warm), concurrency, plan.warmup_seconds))
         timed: dict[str, list[float]] = {key: [] for key in classes}
         _reset_statements(url)
+        meter.start()
         result = asyncio.run(_phase(url, base_url, make(timed), concurrency, plan.phase_seconds))
-        return Measured(result, _db_ms_per_request(url, result.requests), timed)
+        # Per HTTP request sent: a deep page's untimed requests on the way down are searches too.
+        sent = result.requests + sum(len(v) * (classes[k].depth - 1) for k, v in timed.items())
+        return Measured(result, _db_ms_per_request(url, result.requests), timed, meter.per_request(sent))
 
     alone = {
         key: run(lambda timed, key=key: _scenario(classes[key], timed[key]), plan.alone_concurrency)  # type: ignore[misc]
@@ -162,6 +174,30 @@ def _measure(
 
     ceiling = asyncio.run(_phase(url, base_url, healthz, max(plan.mixed_concurrency), plan.phase_seconds))
     return alone, mixed, ceiling
+
+
+def _measure_with_wrk(
+    url: str, base_url: str, queries: QuerySet, plan: Plan, api_pid: int | None = None
+) -> tuple[dict[int, LoadedMix], PhaseResult] | None:
+    """The mix driven by wrk (with an httpx probe for per-class latency), and wrk's /healthz ceiling;
+    None when wrk is not installed."""
+    if wrk_path() is None:
+        return None
+    classes = {c.key: c for c in queries.classes}
+    loaded = measure_loaded(
+        base_url,
+        mixed_paths(base_url, queries),
+        lambda timed: _mixed(classes, timed),
+        list(classes),
+        connections=plan.mixed_concurrency,
+        warmup_seconds=plan.warmup_seconds,
+        seconds=plan.phase_seconds,
+        before=lambda: _reset_statements(url),
+        db_ms=lambda requests: _db_ms_per_request(url, requests),
+        meter=CpuMeter(api_pid=api_pid, postgres_pid=_postgres_pid()),
+    )
+    ceiling = run_wrk(base_url, ["/healthz"], connections=max(plan.mixed_concurrency), seconds=plan.phase_seconds)
+    return loaded, ceiling
 
 
 async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
@@ -226,7 +262,8 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         context = f"{pg.description}; {_settings(url)}"
         size = pg.size(url)
         with ApiServer(url, workers=WORKERS) as server:
-            alone, mixed, ceiling = _measure(url, server.base_url, queries, plan)
+            alone, mixed, ceiling = _measure(url, server.base_url, queries, plan, server.pid)
+            with_wrk = _measure_with_wrk(url, server.base_url, queries, plan, server.pid)
             server_command = server.command
         candidates = [*text_keys(queries), "facets"]
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))
@@ -238,6 +275,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         alone=alone,
         mixed=mixed,
         ceiling=ceiling,
+        with_wrk=with_wrk,
         notes=notes,
         in_process=in_process,
         context=Context(

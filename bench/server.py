@@ -58,10 +58,14 @@ class ApiServer:
         }
         args = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         self._process = subprocess.Popen([sys.executable, "-m", "mercato.cli", "serve", *args], env=env)
-        self._wait_until_healthy()
+        try:
+            self._wait_until_healthy()
+        except BaseException:
+            self.__exit__()  # a server that never came up must not outlive the benchmark
+            raise
         return self
 
-    def _wait_until_healthy(self, timeout: float = 30.0) -> None:
+    def _wait_until_healthy(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:

@@ -341,5 +341,5 @@ async def test_a_page_costs_the_same_few_queries_whatever_its_size(
             costs[limit] = len(statements)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
-    # planner settings, products page, SKUs with availability, images, merchant names
-    assert costs == {1: 5, 13: 5}
+    # planner settings, products page, then SKUs with availability, images and merchant names in one
+    assert costs == {1: 3, 13: 3}

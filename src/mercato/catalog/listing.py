@@ -46,18 +46,24 @@ class ProductFilters:
     brand_ids: tuple[str, ...] | None = None
 
 
+# Built once: SQLAlchemy constructs are immutable (every `.where()` or `.join()` returns a new select),
+# and building them anew for every statement of every search showed in its profile.
+_WITH_REFS: Select[Any] = select(*PRODUCT_COLUMNS).select_from(
+    products.join(brands, brands.c.id == products.c.brand_id).join(
+        categories, categories.c.id == products.c.category_id
+    )
+)
+_LISTED: ColumnElement[bool] = and_(products.c.status == ProductStatus.ACTIVE.value, products.c.price_min.is_not(None))
+
+
 def products_with_refs() -> Select[Any]:
     """Products joined to their brand and category, selecting `PRODUCT_COLUMNS`, unfiltered."""
-    return select(*PRODUCT_COLUMNS).select_from(
-        products.join(brands, brands.c.id == products.c.brand_id).join(
-            categories, categories.c.id == products.c.category_id
-        )
-    )
+    return _WITH_REFS
 
 
 def is_listed() -> ColumnElement[bool]:
     """Which products the public sees: active ones with something for sale (an active SKU, hence a price)."""
-    return and_(products.c.status == ProductStatus.ACTIVE.value, products.c.price_min.is_not(None))
+    return _LISTED
 
 
 def filter_clauses(filters: ProductFilters) -> list[ColumnElement[bool]]:

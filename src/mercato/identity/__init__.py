@@ -6,6 +6,7 @@ from mercato.identity.service import (
     create_merchant,
     get_user,
     merchant_exists,
+    merchant_name_of,
     merchant_names,
     register_user,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "create_merchant",
     "get_user",
     "merchant_exists",
+    "merchant_name_of",
     "merchant_names",
     "register_user",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -101,6 +101,12 @@ async def merchant_names(conn: AsyncConnection, merchant_ids: list[str]) -> dict
         return {}
     rows = await conn.execute(select(merchants.c.id, merchants.c.name).where(merchants.c.id.in_(merchant_ids)))
     return {r.id: r.name for r in rows}
+
+
+def merchant_name_of(merchant_id: ColumnElement[str]) -> ScalarSelect[str]:
+    """A correlated scalar: the name of the merchant `merchant_id` names, for another context's statement
+    that embeds `{id, name}` without a round trip of its own."""
+    return select(merchants.c.name).where(merchants.c.id == merchant_id).scalar_subquery()
 
 
 async def merchant_exists(conn: AsyncConnection, *, merchant_id: str) -> bool:

@@ -67,6 +67,8 @@ WALK_ANYWHERE = 4_000  # rows the "anywhere" walk reads at most (each a row visi
 SMALL = 500  # a match set this small is ranked in one sort once a walk has come back short
 # The status of listed products, as in the catalog's partial sort indexes (the public API's "active").
 ACTIVE = "active"
+# Every listed product, unfiltered: the rows a page of keys is joined to (built once; selects are immutable).
+LISTED = listed_products(ProductFilters())
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +179,7 @@ async def read_page(
         keys = keys.where(matches(tsquery(query)))
     gathered = keys.offset(0).subquery("matched")
     page = _over(order, gathered).apply(select(gathered), after, limit).subquery("page")
-    joined = listed_products(ProductFilters()).join(page, page.c.id == PRODUCT.id)
+    joined = LISTED.join(page, page.c.id == PRODUCT.id)
     ordering = [page.c[key.label].desc() if order.descending else page.c[key.label].asc() for key in order.keys]
     return list((await conn.execute(joined.order_by(*ordering))).all())
 
@@ -213,7 +215,7 @@ def _over(order: SortOrder, source: Any) -> SortOrder:
 def _with_rows(keys: Select[Any]) -> Select[Any]:
     """The catalog's product rows of a page of keys, with their tier, in relevance order."""
     page = keys.subquery("page")
-    rows = listed_products(ProductFilters()).join(page, page.c.id == PRODUCT.id).add_columns(page.c.relevance)
+    rows = LISTED.join(page, page.c.id == PRODUCT.id).add_columns(page.c.relevance)
     return rows.order_by(page.c.relevance.desc(), *(page.c[key.label].desc() for key in _TIES))
 
 
@@ -334,7 +336,7 @@ class _TierReader:
         ids = [row.id for row in found if row.beyond][: self._wanted]
         if ids:
             page = _keys(relevance).where(PRODUCT.id.in_(ids)).subquery("page")
-            rows = listed_products(ProductFilters()).join(page, page.c.id == PRODUCT.id).add_columns(page.c.relevance)
+            rows = LISTED.join(page, page.c.id == PRODUCT.id).add_columns(page.c.relevance)
             by_id = {row.id: row for row in await self._fetch(rows)}
             self.rows.extend(by_id[product_id] for product_id in ids if product_id in by_id)
         return True

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 
 from mercato.catalog import ProductList
 
 
-def _without_none(handler: SerializerFunctionWrapHandler, model: BaseModel, names: tuple[str, ...]) -> Any:
-    data = handler(model)
-    for name in names:
-        if data.get(name) is None:
-            data.pop(name, None)
-    return data
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+# Left out of the JSON when not set. A per-field test keeps serialising on pydantic's compiled path; a
+# model-level wrap serializer made it build the whole page as Python objects first (seen in a profile).
+_OMITTED_WHEN_NONE: Any = Field(default=None, exclude_if=_is_none)
 
 
 class LabelledCount(BaseModel):
@@ -44,25 +45,17 @@ class ValueCount(BaseModel):
 
 
 class Facets(BaseModel):
-    brand: list[LabelledCount] | None = None
-    category: list[LabelledCount] | None = None
-    price: list[PriceCount] | None = None
-    rating: list[RatingCount] | None = None
-    attributes: dict[str, list[ValueCount]] | None = None
-
-    @model_serializer(mode="wrap")
-    def _only_asked(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_none(handler, self, ("brand", "category", "price", "rating", "attributes"))
+    brand: list[LabelledCount] | None = _OMITTED_WHEN_NONE
+    category: list[LabelledCount] | None = _OMITTED_WHEN_NONE
+    price: list[PriceCount] | None = _OMITTED_WHEN_NONE
+    rating: list[RatingCount] | None = _OMITTED_WHEN_NONE
+    attributes: dict[str, list[ValueCount]] | None = _OMITTED_WHEN_NONE
 
 
 class SearchResults(ProductList):
     """A page of products; with `facets=`, the facet counts of everything that matched."""
 
-    facets: Facets | None = None
+    facets: Facets | None = _OMITTED_WHEN_NONE
     # "exact" when every count is exact; "estimated" when more products matched than the exact-count
     # threshold and counts were scaled from a sample (see docs/search.md).
-    facet_counts: Literal["exact", "estimated"] | None = None
-
-    @model_serializer(mode="wrap")
-    def _facets_when_asked(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_none(handler, self, ("facets", "facet_counts"))
+    facet_counts: Literal["exact", "estimated"] | None = _OMITTED_WHEN_NONE
