@@ -24,10 +24,11 @@ import httpx
 import jwt
 import psycopg
 
+from bench.cpu import ProcessTreesMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
 from bench.load import Recorder, Summary, run_phase, summarize
 from bench.options import RunOptions
-from bench.profiling import CpuMeter, Sampler, postmaster_pid, profile_markdown
+from bench.profiling import Sampler, profile_markdown
 from bench.report import Section, machine, table
 from bench.server import ApiServer, free_port
 from mercato.kernel.ids import new_id
@@ -321,7 +322,7 @@ def run(options: RunOptions) -> Section:
         cpu_rounds: list[dict[str, float]] = []
         with Sandbox("0") as fast:
             statements, transactions = _round_trips(url, carts, fast)
-            postgres = postmaster_pid(pg.admin_url)
+            postgres = postmaster_pid(ROOT / "var" / "bench-pg")
             for workers in (1, 2):
                 with ApiServer(url, env=_server_env(fast), workers=workers) as server:
                     processes = {
@@ -332,7 +333,7 @@ def run(options: RunOptions) -> Section:
                     rounds = []
                     for _ in range(plan.rounds):
                         take = [next(pool) for _ in range(chunk)]
-                        with CpuMeter(processes) as meter:
+                        with ProcessTreesMeter(processes) as meter:
                             summary = asyncio.run(
                                 _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
                             )

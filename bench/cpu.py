@@ -107,3 +107,24 @@ def postmaster_pid(data_directory: Path) -> int | None:
         return int((data_directory / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
+
+
+class ProcessTreesMeter:
+    """CPU seconds each named process tree used while the `with` block ran (for benchmarks that watch
+    other processes than `CpuMeter`'s API/PostgreSQL/client split, e.g. the PSP sandbox)."""
+
+    def __init__(self, pids: dict[str, int | None]) -> None:
+        self.pids = {name: pid for name, pid in pids.items() if pid is not None}
+        self.used: dict[str, float] = {}
+        self._start: dict[str, float | None] = {}
+
+    def __enter__(self) -> ProcessTreesMeter:
+        self._start = {name: tree_seconds(pid) for name, pid in self.pids.items()}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.used = {}
+        for name, pid in self.pids.items():
+            before, after = self._start[name], tree_seconds(pid)
+            if before is not None and after is not None:
+                self.used[name] = after - before

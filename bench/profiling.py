@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import psutil
-
 from bench.database import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -111,55 +109,3 @@ def profile_markdown(profile: Profile | None, what: str) -> list[str]:
         "| --- | --- |",
         rows,
     ]
-
-
-def postmaster_pid(admin_url: str) -> int | None:
-    """The PostgreSQL server's main process, when it runs on this machine (its backends are its children)."""
-    import psycopg
-
-    with psycopg.connect(admin_url) as conn:
-        row = conn.execute("SELECT pg_backend_pid()").fetchone()
-        if row is None:
-            return None
-        try:  # ask while the backend lives: it exits with the connection
-            parent = psutil.Process(int(row[0])).parent()
-        except psutil.NoSuchProcess:  # a server on another machine, or one we may not inspect
-            return None
-    return parent.pid if parent is not None else None
-
-
-def _tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its living descendants."""
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
-class CpuMeter:
-    """CPU seconds each named process tree used while the `with` block ran.
-
-    Unlike throughput, CPU per request barely moves when other work shares the cores, so it is the figure
-    to compare runs by on a busy machine.
-    """
-
-    def __init__(self, pids: dict[str, int | None]) -> None:
-        self.pids = {name: pid for name, pid in pids.items() if pid is not None}
-        self.used: dict[str, float] = {}
-        self._start: dict[str, float] = {}
-
-    def __enter__(self) -> CpuMeter:
-        self._start = {name: _tree_cpu_seconds(pid) for name, pid in self.pids.items()}
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.used = {name: _tree_cpu_seconds(pid) - self._start[name] for name, pid in self.pids.items()}
