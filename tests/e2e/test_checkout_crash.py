@@ -26,9 +26,17 @@ from tests.factories import Account
 from tests.psp_fixtures import SandboxProcess, make_registry
 
 STEPS_THROUGH_AUTHORIZE = 2  # prepare, authorize_payment
+STEPS_THROUGH_PREPARE = 1  # the payment and its first attempt are written; the PSP was never called
 
 
-def _crash_after_authorize(database_url: str, primary: SandboxProcess, buyer: Account, cart_id: str, key: str) -> None:
+def _crash_after_authorize(
+    database_url: str,
+    primary: SandboxProcess,
+    buyer: Account,
+    cart_id: str,
+    key: str,
+    steps: int = STEPS_THROUGH_AUTHORIZE,
+) -> None:
     result = subprocess.run(
         [
             sys.executable,
@@ -39,7 +47,7 @@ def _crash_after_authorize(database_url: str, primary: SandboxProcess, buyer: Ac
             buyer.user_id,
             cart_id,
             key,
-            str(STEPS_THROUGH_AUTHORIZE),
+            str(steps),
         ],
         capture_output=True,
         timeout=60,
@@ -86,6 +94,39 @@ def test_retry_with_same_key_resumes_a_crashed_checkout(
     assert after["payments"] == ["authorized"] and after["live"] == 1  # the same authorization, now the order's
     assert db.execute("SELECT count(*) FROM orders").fetchone() == (1,)
     assert resumed.json()["payment"]["amount_authorized"] == resumed.json()["total"]
+
+
+def test_a_retry_after_a_crash_before_the_psp_call_charges_once(
+    shop_api: httpx.Client, database_url: str, db: psycopg.Connection[Any], primary: SandboxProcess
+) -> None:
+    """The attempt `prepare` wrote was never sent. A retry cannot tell it from one still in flight: it answers
+    409 `request-in-progress` (retryable) and compensates that session, leaving the attempt to
+    reconciliation; the next retry checks out afresh. One order, nothing held, one live authorization."""
+    buyer, cart_id = _ready(shop_api, database_url)
+    key = uuid.uuid4().hex
+    _crash_after_authorize(database_url, primary, buyer, cart_id, key, steps=STEPS_THROUGH_PREPARE)
+    crashed = _state(db, primary)
+    assert crashed["session"] == ("running", ["prepare"]) and crashed["reserved"] == 2
+    assert crashed["payments"] == ["pending"] and crashed["live"] == 0
+
+    statuses = []
+    for _ in range(10):
+        time.sleep(1.2)  # the dead process's lease runs out
+        resumed = check_out(shop_api, buyer, checkout_body(cart_id), key)
+        statuses.append(resumed.status_code)
+        if resumed.status_code != 409:
+            break
+        assert resumed.json()["code"] == "request-in-progress" and resumed.json()["retryable"] is True
+    assert statuses[-1] == 201, resumed.text
+    assert db.execute("SELECT count(*) FROM orders").fetchone() == (1,)
+    assert db.execute("SELECT coalesce(sum(reserved), 0) FROM inventory").fetchone() == (0,)
+    live = [
+        (pid, order_id)
+        for pid, order_id in db.execute("SELECT id, order_id FROM payments").fetchall()
+        for i in primary.intents_for(pid)
+        if i["status"] == "requires_capture"
+    ]
+    assert len(live) == 1 and live[0][1] == resumed.json()["id"]
 
 
 def test_worker_recovery_compensates_a_crashed_checkout(

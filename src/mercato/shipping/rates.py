@@ -104,9 +104,8 @@ class ShippingRateTable:
         self, *, country: str, region: str, weight_grams: int, currency: str, digital_only: bool = False
     ) -> ShippingQuote | None:
         """The cheapest quote for a parcel, or None when no carrier serves the destination."""
-        if digital_only:
+        if digital_only:  # needs no tables
             return ShippingQuote(carrier="digital", amount=0)
-        snapshot = await self.snapshot()
-        return snapshot.quote(
-            country=country, region=region, weight_grams=weight_grams, currency=currency, digital_only=False
+        return (await self.snapshot()).quote(
+            country=country, region=region, weight_grams=weight_grams, currency=currency
         )

@@ -12,12 +12,11 @@ from datetime import datetime
 from sqlalchemy import and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mercato.cart.domain import CartOwner, owns
+from mercato.cart.domain import CartOwner
+from mercato.cart.services.loading import visible_to
 from mercato.cart.tables import cart_lines, carts
 from mercato.kernel.errors import NotFound
 from mercato.kernel.ids import is_id_of
-
-_GONE = ("merged", "expired")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +66,7 @@ async def checkout_contents(
     if not rows:
         raise NotFound("no such cart")
     cart = rows[0]
-    if cart.status in _GONE or not owns(
-        owner, cart_user_id=cart.user_id, cart_token_hash=cart.token_hash, expires_at=cart.expires_at, now=now
-    ):
+    if not visible_to(cart, owner, now):
         raise NotFound("no such cart")
     lines = tuple(CheckoutLine(r.sku_id, r.qty, r.added_price) for r in rows if r.sku_id is not None)
     return CheckoutContents(cart_id=cart_id, currency=cart.currency, status=cart.status, lines=lines)

@@ -31,22 +31,19 @@ class CartRules:
     guest_cart_ttl: timedelta
 
 
+def visible_to(row: Any, owner: CartOwner, now: datetime) -> bool:
+    """Whether a cart row (status, user_id, token_hash, expires_at) exists for this caller."""
+    return row.status not in _GONE and owns(
+        owner, cart_user_id=row.user_id, cart_token_hash=row.token_hash, expires_at=row.expires_at, now=now
+    )
+
+
 async def owned_cart(conn: AsyncConnection, *, cart_id: str, owner: CartOwner, now: datetime, lock: bool) -> Any:
     """The cart row if the caller owns it (locked FOR UPDATE when about to change it), else NotFound."""
     if is_id_of("cart", cart_id):
         query = select(carts).where(carts.c.id == cart_id)
         row = (await conn.execute(query.with_for_update() if lock else query)).one_or_none()
-        if (
-            row is not None
-            and row.status not in _GONE
-            and owns(
-                owner,
-                cart_user_id=row.user_id,
-                cart_token_hash=row.token_hash,
-                expires_at=row.expires_at,
-                now=now,
-            )
-        ):
+        if row is not None and visible_to(row, owner, now):
             return row
     raise NotFound("no such cart")
 
