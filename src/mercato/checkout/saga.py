@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -32,6 +32,19 @@ logger = structlog.get_logger("mercato.checkout")
 # The stage of checkout.failed each step stands for (the stage the client's problem arose in).
 # `prepare` records which of its parts (validate, reserve, price, authorize) it was in, in state["stage"].
 STAGES = {"authorize_payment": "authorize", "create_order": "confirm"}
+
+# Statements built once: one built per call costs more Python time than its round trip (docs/checkout.md).
+_START = insert(checkout_sessions).on_conflict_do_nothing().returning(checkout_sessions)
+_RECORD_STEP = (
+    update(checkout_sessions)
+    .where(checkout_sessions.c.id == bindparam("session_id"))
+    .values(
+        steps_done=bindparam("new_steps"),
+        state=bindparam("new_state"),
+        lease_until=bindparam("new_lease"),
+        updated_at=func.now(),
+    )
+)
 
 
 @dataclass
@@ -66,9 +79,8 @@ async def record_step(conn: AsyncConnection, ctx: SagaContext, step: str, *, lea
     if step not in ctx.done:
         ctx.done.append(step)
     await conn.execute(
-        update(checkout_sessions)
-        .where(checkout_sessions.c.id == ctx.session_id)
-        .values(steps_done=ctx.done, state=ctx.state, lease_until=clock.now() + lease, updated_at=func.now())
+        _RECORD_STEP,
+        {"session_id": ctx.session_id, "new_steps": ctx.done, "new_state": ctx.state, "new_lease": clock.now() + lease},
     )
 
 
@@ -90,17 +102,15 @@ class SagaRunner:
         async with self.engine.begin() as conn:
             created = (
                 await conn.execute(
-                    insert(checkout_sessions)
-                    .values(
-                        id=new_id("checkout"),
-                        user_id=user_id,
-                        idempotency_key=idempotency_key,
-                        cart_id=cart_id,
-                        state=state or {},
-                        lease_until=now + self.lease,
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(checkout_sessions)
+                    _START,
+                    {
+                        "id": new_id("checkout"),
+                        "user_id": user_id,
+                        "idempotency_key": idempotency_key,
+                        "cart_id": cart_id,
+                        "state": state or {},
+                        "lease_until": now + self.lease,
+                    },
                 )
             ).one_or_none()
             if created is not None:

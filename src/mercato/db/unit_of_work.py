@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from mercato.db.infra_tables import outbox
 from mercato.kernel.ids import new_id
 
+_INSERT_EVENTS = insert(outbox)  # built once, like every hot statement (docs/checkout.md)
+
 
 @dataclass(slots=True)
 class Tx:
@@ -42,7 +44,7 @@ class Tx:
     async def flush_events(self) -> None:
         """Write the collected events into the outbox, inside the same transaction."""
         if self.events:
-            await self.conn.execute(insert(outbox), self.events)
+            await self.conn.execute(_INSERT_EVENTS, self.events[0] if len(self.events) == 1 else self.events)
             self.events.clear()
 
 

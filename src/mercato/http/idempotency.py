@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -73,6 +73,19 @@ def idempotency_key_of(request: Request, *, required: bool) -> str | None:
     return key
 
 
+# Statements built once: one built per call costs more Python time than its round trip (docs/checkout.md).
+_CLAIM = insert(idempotency_keys).on_conflict_do_nothing().returning(idempotency_keys.c.key)
+_STORE = (
+    update(idempotency_keys)
+    .where(and_(idempotency_keys.c.scope == bindparam("key_scope"), idempotency_keys.c.key == bindparam("key_value")))
+    .values(
+        status="completed",
+        response_status=bindparam("new_response_status"),
+        response_body=bindparam("new_response_body"),
+    )
+)
+
+
 def _replay(status: int, body: Any) -> Response:
     media_type = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
     return Response(
@@ -85,19 +98,17 @@ async def _claim(engine: AsyncEngine, clock: Clock, *, scope: str, key: str, met
     now = clock.now()
     async with engine.begin() as conn:
         inserted = await conn.execute(
-            insert(idempotency_keys)
-            .values(
-                scope=scope,
-                key=key,
-                method=method,
-                path=path,
-                request_hash=fp,
-                status="in_progress",
-                created_at=now,
-                expires_at=now + KEY_TTL,
-            )
-            .on_conflict_do_nothing()
-            .returning(idempotency_keys.c.key)
+            _CLAIM,
+            {
+                "scope": scope,
+                "key": key,
+                "method": method,
+                "path": path,
+                "request_hash": fp,
+                "status": "in_progress",
+                "created_at": now,
+                "expires_at": now + KEY_TTL,
+            },
         )
         if inserted.first() is not None:
             return True
@@ -121,9 +132,7 @@ async def _claim(engine: AsyncEngine, clock: Clock, *, scope: str, key: str, met
 async def _store(engine: AsyncEngine, scope: str, key: str, status: int, body: Any) -> None:
     async with engine.begin() as conn:
         await conn.execute(
-            update(idempotency_keys)
-            .where(and_(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key))
-            .values(status="completed", response_status=status, response_body=body)
+            _STORE, {"key_scope": scope, "key_value": key, "new_response_status": status, "new_response_body": body}
         )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Column, ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,6 +22,11 @@ from mercato.payments.domain import PaymentView
 from mercato.payments.tables import payment_attempts, payments
 
 UNRESOLVED = ("pending", "unknown")
+
+# Statements built once: one built per call costs more Python time than its round trip (docs/checkout.md).
+_PAYMENT = select(payments).where(payments.c.id == bindparam("payment_id"))
+_PAYMENT_FOR_UPDATE = _PAYMENT.with_for_update()
+_INSERT_ATTEMPT = insert(payment_attempts).returning(payment_attempts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +69,8 @@ async def load_payment(conn: AsyncConnection, payment_id: str, *, for_update: bo
     """The payment, or NotFound (malformed ids too)."""
     if not is_id_of("payment", payment_id):
         raise NotFound(f"no payment {payment_id}")
-    query = select(payments).where(payments.c.id == payment_id)
-    row = (await conn.execute(query.with_for_update() if for_update else query)).first()
+    query = _PAYMENT_FOR_UPDATE if for_update else _PAYMENT
+    row = (await conn.execute(query, {"payment_id": payment_id})).first()
     if row is None:
         raise NotFound(f"no payment {payment_id}")
     return payment_view(row)
@@ -99,12 +104,11 @@ async def insert_attempt(
         "request_key": request_key,
         "psp_reference": psp_reference,
     }
-    statement = insert(payment_attempts).values(**values).returning(payment_attempts)
     if not savepoint:
-        return _attempt((await conn.execute(statement)).one())
+        return _attempt((await conn.execute(_INSERT_ATTEMPT, values)).one())
     try:
         async with conn.begin_nested():
-            row = (await conn.execute(statement)).one()
+            row = (await conn.execute(_INSERT_ATTEMPT, values)).one()
     except IntegrityError as exc:
         raise AttemptInFlight(payment_id) from exc
     return _attempt(row)
@@ -156,6 +160,34 @@ async def count_attempts(conn: AsyncConnection, *, payment_id: str, operation: s
     return int(value or 0)
 
 
+def _given_or_kept(column: Column[Any]) -> ColumnElement[Any]:
+    """The value bound to `new_<column>`, or the column's current value when that is None."""
+    return func.coalesce(bindparam(f"new_{column.name}", type_=column.type), column)
+
+
+# Built once (a statement built per call costs more Python time than its round trip, docs/checkout.md):
+# outcome fields given as None keep what the row holds.
+_SETTLE_ATTEMPT = (
+    update(payment_attempts)
+    .where(payment_attempts.c.id == bindparam("attempt_id"), payment_attempts.c.status.in_(UNRESOLVED))
+    .values(
+        status=bindparam("new_status"),
+        updated_at=func.now(),
+        **{
+            c.name: _given_or_kept(c)
+            for c in (
+                payment_attempts.c.resolved_by,
+                payment_attempts.c.latency_ms,
+                payment_attempts.c.psp_reference,
+                payment_attempts.c.result_reference,
+                payment_attempts.c.decline_code,
+                payment_attempts.c.error_code,
+            )
+        },
+    )
+)
+
+
 async def settle_attempt_row(
     conn: AsyncConnection,
     attempt_id: str,
@@ -169,21 +201,17 @@ async def settle_attempt_row(
     error_code: str | None = None,
 ) -> bool:
     """Write an attempt's outcome if it is still unresolved; returns whether this call wrote it."""
-    values: dict[str, Any] = {"status": status, "updated_at": func.now()}
-    if status != "unknown":
-        values["resolved_by"] = resolved_by
-    for name, value in (
-        ("latency_ms", latency_ms),
-        ("psp_reference", psp_reference),
-        ("result_reference", result_reference),
-        ("decline_code", decline_code),
-        ("error_code", error_code),
-    ):
-        if value is not None:
-            values[name] = value
     result = await conn.execute(
-        update(payment_attempts)
-        .where(payment_attempts.c.id == attempt_id, payment_attempts.c.status.in_(UNRESOLVED))
-        .values(**values)
+        _SETTLE_ATTEMPT,
+        {
+            "attempt_id": attempt_id,
+            "new_status": status,
+            "new_resolved_by": resolved_by if status != "unknown" else None,
+            "new_latency_ms": latency_ms,
+            "new_psp_reference": psp_reference,
+            "new_result_reference": result_reference,
+            "new_decline_code": decline_code,
+            "new_error_code": error_code,
+        },
     )
     return bool(result.rowcount)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -34,6 +34,16 @@ async def create_payment(
     return payment_id
 
 
+# Statements built once: one built per call costs more Python time than its round trip (docs/checkout.md).
+_CREATE = insert(payments).on_conflict_do_nothing(index_elements=["checkout_id"]).returning(payments.c.id)
+_BY_CHECKOUT = select(payments).where(payments.c.checkout_id == bindparam("checkout_id"))
+_ATTACH_ORDER = (
+    update(payments)
+    .where(payments.c.id == bindparam("payment_id"), payments.c.order_id.is_(None))
+    .values(order_id=bindparam("new_order_id"), updated_at=func.now())
+)
+
+
 async def create_or_get_payment(
     tx: Tx,
     *,
@@ -51,21 +61,19 @@ async def create_or_get_payment(
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="currency") from exc
     inserted = await tx.conn.scalar(
-        insert(payments)
-        .values(
-            id=new_id("payment"),
-            checkout_id=checkout_id,
-            user_id=user_id,
-            amount=amount,
-            currency=currency,
-            merchant_ids=sorted(set(merchant_ids)),
-        )
-        .on_conflict_do_nothing(index_elements=["checkout_id"])
-        .returning(payments.c.id)
+        _CREATE,
+        {
+            "id": new_id("payment"),
+            "checkout_id": checkout_id,
+            "user_id": user_id,
+            "amount": amount,
+            "currency": currency,
+            "merchant_ids": sorted(set(merchant_ids)),
+        },
     )
     if inserted:
         return str(inserted), True
-    row = (await tx.conn.execute(select(payments).where(payments.c.checkout_id == checkout_id))).one()
+    row = (await tx.conn.execute(_BY_CHECKOUT, {"checkout_id": checkout_id})).one()
     if (row.amount, row.currency, row.user_id) != (amount, currency, user_id):
         raise Conflict("this checkout already has a payment for another amount, currency or customer")
     return str(row.id), False
@@ -74,11 +82,7 @@ async def create_or_get_payment(
 async def attach_order(tx: Tx, *, payment_id: str, order_id: str) -> None:
     """Record the order the payment pays for: from then on reconciliation never voids its authorization.
     An unknown payment is NotFound; one already tied to an order keeps it."""
-    result = await tx.conn.execute(
-        update(payments)
-        .where(payments.c.id == payment_id, payments.c.order_id.is_(None))
-        .values(order_id=order_id, updated_at=func.now())
-    )
+    result = await tx.conn.execute(_ATTACH_ORDER, {"payment_id": payment_id, "new_order_id": order_id})
     if result.rowcount != 1:
         await load_payment(tx.conn, payment_id)  # NotFound when it does not exist; else it had an order
 
@@ -90,7 +94,7 @@ async def get_payment(conn: AsyncConnection, *, payment_id: str) -> PaymentView:
 
 async def get_payment_by_checkout(conn: AsyncConnection, *, checkout_id: str) -> PaymentView | None:
     """The payment of a checkout, if one was created."""
-    row = (await conn.execute(select(payments).where(payments.c.checkout_id == checkout_id))).first()
+    row = (await conn.execute(_BY_CHECKOUT, {"checkout_id": checkout_id})).first()
     return payment_view(row) if row else None
 
 
