@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mercato.checkout.tables import checkout_sessions
-from mercato.db.unit_of_work import Tx
+from mercato.db.unit_of_work import Tx, single_statements
 from mercato.kernel.clock import Clock
 from mercato.kernel.errors import DomainError, RequestInProgress
 from mercato.kernel.ids import new_id
@@ -99,7 +99,8 @@ class SagaRunner:
         """The session for (user, key): a new one (starting from `state`), or an abandoned one claimed
         for resumption, or a finished one (completed or failed) as it ended."""
         now = self.clock.now()
-        async with self.engine.begin() as conn:
+        # The common case, a new session, is one INSERT: it commits alone, without BEGIN/COMMIT round trips.
+        async with single_statements(self.engine) as conn:
             created = (
                 await conn.execute(
                     _START,
@@ -113,8 +114,9 @@ class SagaRunner:
                     },
                 )
             ).one_or_none()
-            if created is not None:
-                return _context(created)
+        if created is not None:
+            return _context(created)
+        async with self.engine.begin() as conn:
             row = (
                 await conn.execute(
                     select(checkout_sessions)

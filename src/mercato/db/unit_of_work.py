@@ -72,5 +72,18 @@ async def statement_reads(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]
     series of plain reads sees exactly what it would inside one. Not for reads that set transaction-local
     settings (`set_config(…, true)`) or need one snapshot across statements.
     """
+    async with single_statements(engine) as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def single_statements(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection on which every statement commits on its own (autocommit): no BEGIN, no COMMIT.
+
+    For a unit of work that is one statement (an `INSERT … ON CONFLICT DO NOTHING`, a conditional
+    `UPDATE`): PostgreSQL runs a lone statement atomically as its own transaction, so wrapping it in one
+    adds two round trips and nothing else. A unit whose statements must commit together, or see one
+    snapshot, uses `unit_of_work`.
+    """
     async with engine.connect() as conn:
         yield await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.db.infra_tables import idempotency_keys
+from mercato.db.unit_of_work import single_statements
 from mercato.http.problems import PROBLEM_MEDIA_TYPE, domain_error_response
 from mercato.kernel.clock import Clock
 from mercato.kernel.errors import (
@@ -94,9 +95,10 @@ def _replay(status: int, body: Any) -> Response:
 
 
 async def _claim(engine: AsyncEngine, clock: Clock, *, scope: str, key: str, method: str, path: str, fp: str) -> bool:
-    """Insert the key as in progress (or take over a stale one); True if this request now owns it."""
+    """Insert the key as in progress (or take over a stale one); True if this request now owns it.
+    Each of the two statements is atomic alone and neither needs the other's snapshot: no transaction."""
     now = clock.now()
-    async with engine.begin() as conn:
+    async with single_statements(engine) as conn:
         inserted = await conn.execute(
             _CLAIM,
             {
@@ -130,14 +132,14 @@ async def _claim(engine: AsyncEngine, clock: Clock, *, scope: str, key: str, met
 
 
 async def _store(engine: AsyncEngine, scope: str, key: str, status: int, body: Any) -> None:
-    async with engine.begin() as conn:
+    async with single_statements(engine) as conn:
         await conn.execute(
             _STORE, {"key_scope": scope, "key_value": key, "new_response_status": status, "new_response_body": body}
         )
 
 
 async def _release(engine: AsyncEngine, scope: str, key: str) -> None:
-    async with engine.begin() as conn:
+    async with single_statements(engine) as conn:
         await conn.execute(
             delete(idempotency_keys).where(and_(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key))
         )
@@ -161,7 +163,7 @@ async def run_idempotently(
     while True:
         if await _claim(engine, clock, scope=scope, key=key, method=method, path=path, fp=fp):
             break
-        async with engine.connect() as conn:
+        async with single_statements(engine) as conn:
             row = (
                 await conn.execute(
                     select(idempotency_keys).where(
