@@ -18,6 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
@@ -269,8 +270,9 @@ async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[flo
     return len(latencies) / elapsed, p95
 
 
-def _round_trips(url: str, carts: list[tuple[str, str]], sandbox: Sandbox) -> tuple[int, int]:
-    """SQL statements and transactions of one checkout, counted in-process on the real app."""
+def _round_trips(url: str, carts: list[tuple[str, str]], sandbox: Sandbox) -> tuple[int, int, int]:
+    """SQL statements, committed transactions and autocommit statements of one checkout, counted in-process
+    on the real app. Round trips to PostgreSQL: statements + 2 per transaction (BEGIN, COMMIT)."""
     from sqlalchemy import event
 
     from mercato.app import create_app
@@ -285,10 +287,14 @@ def _round_trips(url: str, carts: list[tuple[str, str]], sandbox: Sandbox) -> tu
     )
     app = create_app(settings, url)
     engine = app.state.container.engine.sync_engine
-    counts = {"statements": 0, "transactions": 0}
-    event.listen(
-        engine, "before_cursor_execute", lambda *a, **k: counts.__setitem__("statements", counts["statements"] + 1)
-    )
+    counts = {"statements": 0, "transactions": 0, "autocommit": 0}
+
+    def count_statement(conn: Any, *_: Any) -> None:
+        counts["statements"] += 1
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            counts["autocommit"] += 1
+
+    event.listen(engine, "before_cursor_execute", count_statement)
     event.listen(engine, "commit", lambda *a, **k: counts.__setitem__("transactions", counts["transactions"] + 1))
 
     async def one() -> None:
@@ -304,7 +310,7 @@ def _round_trips(url: str, carts: list[tuple[str, str]], sandbox: Sandbox) -> tu
             assert response.status_code == 201, response.text
 
     asyncio.run(one())
-    return counts["statements"], counts["transactions"]
+    return counts["statements"], counts["transactions"], counts["autocommit"]
 
 
 def run(options: RunOptions) -> Section:
@@ -321,7 +327,7 @@ def run(options: RunOptions) -> Section:
         sweep: dict[tuple[int, int], Summary] = {}
         cpu_rounds: list[dict[str, float]] = []
         with Sandbox("0") as fast:
-            statements, transactions = _round_trips(url, carts, fast)
+            statements, transactions, autocommit = _round_trips(url, carts, fast)
             postgres = postmaster_pid(ROOT / "var" / "bench-pg")
             for workers in (1, 2):
                 with ApiServer(url, env=_server_env(fast), workers=workers) as server:
@@ -386,12 +392,13 @@ def run(options: RunOptions) -> Section:
             table(["scenario", "checkouts/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows),
             "",
             f"Ratio best (a) / raw SQL limit: **{fast_rate / raw_rate:.2f}** (target ≥ 0.33).",
-            f"One checkout issues **{statements} SQL statements in {transactions} transactions** (counted on the"
-            " real app in-process, SAVEPOINTs included): the idempotency key (claim, store), the saga session,"
-            " `prepare` (cart and SKU reads, the reservation, the coupon, the payment and its first attempt, the"
-            " session), the PSP answer (payment and attempt), `create_order` (reservations, the order in one"
-            " statement, payment, cart, session, outbox), and the answer's autocommit reads. The load generator"
-            " shares the 2 cores.",
+            f"One checkout makes **{statements + 2 * transactions} round trips to PostgreSQL**: {statements} SQL"
+            f" statements (SAVEPOINTs included), {autocommit} of them alone in autocommit and the rest in"
+            f" {transactions} transactions, plus their BEGIN and COMMIT (counted on the real app in-process). In"
+            " autocommit: the idempotency key's claim and stored answer, the new saga session, and the answer's"
+            " reads. Transactions: `prepare` (cart and SKU reads, the reservation, the coupon, the payment and its"
+            " first attempt, the session), the PSP answer (payment and attempt), `create_order` (reservations, the"
+            " order in one statement, payment, cart, session, outbox). The load generator shares the 2 cores.",
             "",
             *_sweep_lines(sweep),
             "",
