@@ -42,7 +42,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mercato.catalog import ProductFilters, categories_by_path, filter_clauses, listed_products
-from mercato.search.document import matches, tsquery
 from mercato.search.domain import (
     PRICE_BUCKET_FLOORS,
     RATING_STEPS,
@@ -54,6 +53,7 @@ from mercato.search.domain import (
 )
 from mercato.search.matching import PRODUCT, SearchFilters, has_attribute
 from mercato.search.tables import search_product_facets
+from mercato.search.text_conditions import TextQuery, matches_query
 from mercato.search.views import Facets, LabelledCount, PriceCount, RatingCount, ValueCount
 
 EXACT_UP_TO = 2_000
@@ -115,20 +115,18 @@ def _flags(filters: SearchFilters) -> _Flags:
     )
 
 
-def _unfaceted(filters: SearchFilters, query: str | None, buckets: int | None = None) -> Select[Any]:
+def _unfaceted(filters: SearchFilters, query: TextQuery | None, buckets: int | None = None) -> Select[Any]:
     """The base set (listed products matching the text and the filters no facet covers), or the part of
     it in the first `buckets` sample buckets; text and sample are one tsquery, one GIN scan."""
     catalog = filters.catalog
     stmt = listed_products(ProductFilters(merchant_id=catalog.merchant_id, in_stock=catalog.in_stock))
-    parts = [query] if query is not None else []
     if buckets is not None and buckets < SAMPLE_BUCKETS:
-        parts.append(_in_buckets(buckets))
-    if not parts:
-        return stmt
-    return stmt.where(matches(tsquery(" & ".join(f"( {part} )" for part in parts))))
+        sample = _in_buckets(buckets)
+        query = query.narrowed(sample) if query is not None else TextQuery(sample)
+    return stmt.where(matches_query(query)) if query is not None else stmt
 
 
-def _base(filters: SearchFilters, query: str | None, flags: _Flags, buckets: int, cap: int | None) -> Select[Any]:
+def _base(filters: SearchFilters, query: TextQuery | None, flags: _Flags, buckets: int, cap: int | None) -> Select[Any]:
     stmt = _unfaceted(filters, query, buckets).outerjoin(
         search_product_facets, search_product_facets.c.product_id == PRODUCT.id
     )
@@ -213,7 +211,7 @@ PROBE_BUCKETS = 32  # buckets counted to gauge the base set's density before cho
 DENSE_BUCKET = 16  # products in the first bucket alone that make its count a good enough gauge
 
 
-async def _in_first_buckets(conn: AsyncConnection, filters: SearchFilters, query: str | None, n: int = 1) -> int:
+async def _in_first_buckets(conn: AsyncConnection, filters: SearchFilters, query: TextQuery | None, n: int = 1) -> int:
     stmt = _unfaceted(filters, query, n).with_only_columns(func.count())
     return int((await conn.execute(stmt)).scalar_one())
 
@@ -234,7 +232,7 @@ async def count_facets(
     conn: AsyncConnection,
     *,
     filters: SearchFilters,
-    query: str | None,
+    query: TextQuery | None,
     facets: frozenset[Facet],
     exact_up_to: int = EXACT_UP_TO,
     sample_target: int = SAMPLE_TARGET,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ARRAY, ColumnElement, Select, Text, cast, exists, literal, select
 
 from mercato.catalog import ProductFilters, listed_products, listed_where
-from mercato.search.document import matches, tsquery
 from mercato.search.domain import AttributeFilter
 from mercato.search.tables import search_product_facets
+from mercato.search.text_conditions import TextQuery, matches_query
 
 # The columns of the catalog's product list query (the product's own, brand_*, category_*), by name.
 PRODUCT = listed_products(ProductFilters()).selected_columns
@@ -57,7 +57,7 @@ def narrowing(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def matched_ids(filters: SearchFilters, query: str | None) -> Select[Any]:
-    """The ids of the listed products that pass the filters and, when given, match the tsquery `query`."""
+def matched_ids(filters: SearchFilters, query: TextQuery | None) -> Select[Any]:
+    """The ids of the listed products that pass the filters and, when given, match the text `query`."""
     stmt = select(PRODUCT.id).where(*narrowing(filters))
-    return stmt.where(matches(tsquery(query))) if query is not None else stmt
+    return stmt.where(matches_query(query)) if query is not None else stmt

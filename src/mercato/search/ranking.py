@@ -55,12 +55,12 @@ from mercato.search.document import (
     anywhere_tier,
     exact_name,
     head_tier,
-    matches,
     tier_of,
     tsquery,
 )
 from mercato.search.domain import SearchSort
 from mercato.search.matching import PRODUCT, SearchFilters, attributes_clause, matched_ids, narrowing
+from mercato.search.text_conditions import TextQuery, matches_query
 
 WALK = 20_000  # index entries a head tier's walk reads at most (index-only: a few ms)
 WALK_ANYWHERE = 4_000  # rows the "anywhere" walk reads at most (each a row visit)
@@ -147,7 +147,7 @@ async def read_page(
     *,
     filters: SearchFilters,
     sort: SearchSort,
-    query: str | None,
+    query: TextQuery | None,
     name_key: str | None,
     after: Sequence[Any] | None,
     limit: int,
@@ -162,7 +162,7 @@ async def read_page(
     if filters.attributes:
         stmt = stmt.where(attributes_clause(filters.attributes))
     if query is not None:
-        stmt = stmt.where(matches(tsquery(query)))
+        stmt = stmt.where(matches_query(query))
     if query is None and not filters.narrows:
         return list((await conn.execute(order.apply(stmt, after, limit))).all())  # browsing: dense
     # Text or filters may match few products, or none early in this order (a desk category sorted by
@@ -176,7 +176,7 @@ async def read_page(
     # Gather the keys (from the category or brand index alone when only those filter), sort, join rows.
     keys = select(*(key.expr.label(key.label) for key in order.keys)).where(*narrowing(filters))
     if query is not None:
-        keys = keys.where(matches(tsquery(query)))
+        keys = keys.where(matches_query(query))
     gathered = keys.offset(0).subquery("matched")
     page = _over(order, gathered).apply(select(gathered), after, limit).subquery("page")
     joined = LISTED.join(page, page.c.id == PRODUCT.id)
@@ -226,14 +226,15 @@ class _TierReader:
         self,
         conn: AsyncConnection,
         filters: SearchFilters,
-        query: str | None,
+        query: TextQuery | None,
         key: str | None,
         *,
         limit: int,
         plan: Plan,
     ) -> None:
         self.conn, self.filters, self.key, self.limit, self.plan = conn, filters, key, limit, plan
-        self.query = tsquery(query) if query is not None else None
+        self.text = query
+        self.query = tsquery(query.text) if query is not None else None
         self.rows: list[Row[Any]] = []
         self.sized = False  # whether the match set's size was looked at (after a walk came back short)
         self.boundaries: dict[tuple[int, tuple[Any, ...] | None], list[Any] | None] = {}
@@ -263,7 +264,8 @@ class _TierReader:
         walked: list[Row[Any]] | None = None
         if start_tier == TIER_EXACT_NAME:
             # The exact names and the first walk in one round trip: most searches need nothing more.
-            exact = self._gathered(TIER_EXACT_NAME, and_(exact_name(self.key), matches(self.query)), None)
+            assert self.text is not None
+            exact = self._gathered(TIER_EXACT_NAME, and_(exact_name(self.key), matches_query(self.text)), None)
             first_walk = await self._walk(HEAD_TIERS[0], None)
             both = await self._fetch(union_all(_with_rows(exact), _with_rows(first_walk)))
             self.rows = [row for row in both if row.relevance == TIER_EXACT_NAME]
@@ -317,9 +319,9 @@ class _TierReader:
 
         The matches are gathered once, capped at `small + 1` (a MATERIALIZED CTE, planned for all of
         them: a bitmap of the GIN index), ranked in SQL, each marked whether it lies after the cursor."""
-        assert self.query is not None
+        assert self.query is not None and self.text is not None
         relevance = tier_of(self.query, self.key).label(RELEVANCE_LABEL)
-        capped = _keys(relevance).where(*narrowing(self.filters), matches(self.query)).limit(self.plan.small + 1)
+        capped = _keys(relevance).where(*narrowing(self.filters), matches_query(self.text)).limit(self.plan.small + 1)
         matched = capped.cte("matched").prefix_with("MATERIALIZED")
         ranked = _over(RELEVANCE_ORDER, matched)
         position_key = tuple_(*(key.expr for key in ranked.keys))

@@ -15,10 +15,12 @@ from mercato.kernel.errors import ValidationFailed
 from mercato.kernel.paging import CursorCodec, check_limit
 from mercato.search.domain import Facet, QueryText, SearchSort, effective_sort, parse_query, query_problem
 from mercato.search.facets import EXACT_UP_TO, SAMPLE_TARGET, count_facets
+from mercato.search.lexeme_stats import lexeme_stats
 from mercato.search.matching import SearchFilters, matched_ids
 from mercato.search.planning import SETTINGS_ONLY, settings_params
 from mercato.search.query_analysis import AnalysedQuery, analyse_query
 from mercato.search.ranking import Plan, count_up_to, order_for, read_page
+from mercato.search.text_conditions import TextQuery, text_query
 from mercato.search.views import SearchResults
 
 # When the words as typed match fewer products than this, misspelt words are widened to their corrections.
@@ -109,15 +111,17 @@ class _Reading:
     after: Sequence[Any] | None
     analysed: AnalysedQuery | None
 
-    async def rows(self) -> tuple[list[Row[Any]], str | None]:
-        """The page's rows (up to limit + 1) and the tsquery text they were read with."""
-        text = self.analysed.exact if self.analysed is not None else None
-        widened = self.analysed.widened if self.analysed is not None else None
-        if widened is not None and await self._too_few(text):
-            text = widened
-        return await self._read(text), text
+    async def rows(self) -> tuple[list[Row[Any]], TextQuery | None]:
+        """The page's rows (up to limit + 1) and the text query they were read with."""
+        if self.analysed is None or self.analysed.exact is None:
+            return await self._read(None), None
+        stats = await lexeme_stats(self.conn)
+        query = text_query(self.analysed.exact, stats)
+        if self.analysed.widened is not None and await self._too_few(query):
+            query = text_query(self.analysed.widened, stats)
+        return await self._read(query), query
 
-    async def _read(self, text: str | None) -> list[Row[Any]]:
+    async def _read(self, text: TextQuery | None) -> list[Row[Any]]:
         return await read_page(
             self.conn,
             filters=self.request.filters,
@@ -129,6 +133,6 @@ class _Reading:
             plan=self.tuning.relevance,
         )
 
-    async def _too_few(self, text: str | None) -> bool:
+    async def _too_few(self, text: TextQuery) -> bool:
         few = self.tuning.few_matches
         return await count_up_to(self.conn, matched_ids(self.request.filters, text), few) < few
