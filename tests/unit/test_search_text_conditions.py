@@ -9,7 +9,17 @@ from mercato.search.text_conditions import TextQuery, conjuncts, text_query
 NAME = "( 'northpeak' ) & ( 'anti' & 'theft' ) & ( 'backpack' ) & ( 'pro':* | 'pro' | 'profil' )"
 STATS = LexemeStats(
     rows=1_000_000,
-    shares={"backpack": 0.03, "wireless": 0.055, "product": 0.4, "profession": 0.1, "pro": 0.02, "headphon": 0.05},
+    shares={
+        "backpack": 0.03,
+        "wireless": 0.055,
+        "product": 0.4,
+        "profession": 0.1,
+        "pro": 0.02,
+        "headphon": 0.05,
+        "sample 1024": 1.0,
+        "sample 512": 0.5,
+        "sample 4": 0.004,
+    },
     floor=0.002,
 )
 
@@ -46,3 +56,10 @@ def test_a_narrowed_query_narrows_both_parts() -> None:
     )
     whole = TextQuery("( 'wireless' )").narrowed("'bucket1'")
     assert whole == TextQuery("( ( 'wireless' ) ) & ( 'bucket1' )")
+
+
+def test_a_one_word_prefix_is_spared_the_index_once_a_rare_sample_bucket_narrows_it() -> None:
+    typed = text_query("( 'pro':* | 'pro' )", STATS)
+    assert typed.indexed is None  # nothing finished to ask the index for
+    assert typed.narrowed("'sample 4'").indexed == "( 'sample 4' )"  # 0.4 % of rows against 52 % of postings
+    assert typed.narrowed("'sample 512'").indexed is None  # half the rows: the prefix's postings are cheaper

@@ -13,7 +13,7 @@ Measured in docs/search.md ("the typed prefix, measured").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Boolean, ColumnElement, and_, func
 
@@ -33,9 +33,13 @@ class TextQuery:
 
     text: str
     indexed: str | None = None  # the finished words' conjunction; None: the index takes the whole query
+    stats: LexemeStats | None = field(default=None, compare=False, repr=False)  # what `indexed` was chosen by
 
     def narrowed(self, part: str) -> TextQuery:
-        """This query and `part` (another tsquery text, such as the facets' sample buckets)."""
+        """This query and `part` (another tsquery text, such as the facets' sample buckets), decided again:
+        a rare `part` is a finished word that can spare the index a one-word prefix."""
+        if self.stats is not None:
+            return text_query(_conjunction([self.text, part]), self.stats)
         indexed = _conjunction([self.indexed, part]) if self.indexed is not None else None
         return TextQuery(_conjunction([self.text, part]), indexed)
 
@@ -100,20 +104,21 @@ def _flattened(text: str) -> list[str]:
 
 def text_query(text: str, stats: LexemeStats) -> TextQuery:
     """The query, with the index asked for its finished words alone where that reads fewer entries."""
+    whole = TextQuery(text, stats=stats)
     if not stats.known or ":*" not in text:
-        return TextQuery(text)
+        return whole
     parts = _flattened(text)
     typed = [part for part in parts if ":*" in part]
     finished = [part for part in parts if ":*" not in part]
     if len(typed) != 1 or not finished:
-        return TextQuery(text)
+        return whole
     finished_share = min(stats.any_share(m.group(1) for m in _LEXEME.finditer(part)) for part in finished)
     prefix_share = sum(
         stats.prefix_share(m.group(1)) if m.group(2) else stats.share(m.group(1)) for m in _LEXEME.finditer(typed[0])
     )
     if finished_share * ROW_COST_IN_POSTINGS < prefix_share:
-        return TextQuery(text, _conjunction(list(finished)))
-    return TextQuery(text)
+        return TextQuery(text, _conjunction(list(finished)), stats)
+    return whole
 
 
 def matches_query(query: TextQuery) -> ColumnElement[bool]:
