@@ -9,9 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.search import SearchFilters
-from mercato.search import lexeme_stats as lexeme_stats_module
 from mercato.search.domain import QueryText
-from mercato.search.lexeme_stats import lexeme_stats
+from mercato.search.lexeme_stats import forget_lexeme_stats, lexeme_stats
 from mercato.search.matching import matched_ids
 from mercato.search.query_analysis import analyse_query
 from mercato.search.text_conditions import TextQuery, conjuncts
@@ -51,7 +50,7 @@ async def test_the_statistics_are_read_from_pg_stats_after_analyze(engine: Async
     async with engine.connect() as conn:
         await conn.execute(text("ANALYZE products"))
         await conn.commit()
-    lexeme_stats_module._cache.clear()  # read now, not what an earlier test of this process cached
+    forget_lexeme_stats()  # read now, not what an earlier test of this process cached
     async with engine.connect() as conn:
         stats = await lexeme_stats(conn)
         assert stats.known and stats.rows > 0

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from mercato.checkout.deps import CheckoutDeps
 from mercato.checkout.schemas import CheckoutRequest
 from mercato.checkout.service import check_out
-from mercato.db.unit_of_work import statement_reads
+from mercato.db.unit_of_work import single_statements
 from mercato.http.deps import ContainerDep, Customer
 from mercato.http.idempotency import idempotency_key_of, run_idempotently
 from mercato.orders import Fulfilment, capture_digital_shipments, order_view
@@ -51,7 +51,7 @@ async def checkout(body: CheckoutRequest, request: Request, customer: Customer, 
             await capture_digital_shipments(
                 Fulfilment(engine=container.engine, psp=container.psp), order_id=placed.order_id, actor=customer.user_id
             )
-        async with statement_reads(container.engine) as conn:
+        async with single_statements(container.engine) as conn:
             return 201, await order_view(conn, order_id=placed.order_id, user_id=customer.user_id)
 
     return await run_idempotently(

@@ -65,25 +65,15 @@ async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @asynccontextmanager
-async def statement_reads(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection whose reads run without BEGIN/ROLLBACK (autocommit): two round trips fewer.
-
-    At READ COMMITTED each statement takes its own snapshot whether or not a transaction is open, so a
-    series of plain reads sees exactly what it would inside one. Not for reads that set transaction-local
-    settings (`set_config(…, true)`) or need one snapshot across statements.
-    """
-    async with single_statements(engine) as conn:
-        yield conn
-
-
-@asynccontextmanager
 async def single_statements(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection on which every statement commits on its own (autocommit): no BEGIN, no COMMIT.
 
     For a unit of work that is one statement (an `INSERT … ON CONFLICT DO NOTHING`, a conditional
     `UPDATE`): PostgreSQL runs a lone statement atomically as its own transaction, so wrapping it in one
-    adds two round trips and nothing else. A unit whose statements must commit together, or see one
-    snapshot, uses `unit_of_work`.
+    adds two round trips and nothing else. Also for a series of plain reads: at READ COMMITTED each
+    statement takes its own snapshot whether or not a transaction is open, so they see exactly what they
+    would inside one. A unit whose statements must commit together or see one snapshot, or that sets
+    transaction-local settings (`set_config(…, true)`), uses `unit_of_work` or `read_only`.
     """
     async with engine.connect() as conn:
         yield await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -29,8 +29,9 @@ from mercato.payments.domain import AUTHORIZED, CAPTURABLE, EXPIRED
 from mercato.payments.providers.base import ProviderError
 from mercato.payments.registry import ProviderRegistry
 from mercato.payments.services.attempts import Attempt, AttemptInFlight, insert_attempt, load_payment
-from mercato.payments.services.execution import apply_view, execute_attempt
+from mercato.payments.services.execution import execute_attempt
 from mercato.payments.services.money_movement import void_payment
+from mercato.payments.services.payment_state import apply_view
 from mercato.payments.services.resolve import UNAVAILABLE_CODES
 from mercato.payments.services.reviews import open_review
 from mercato.payments.tables import payment_attempts, payments

@@ -58,6 +58,11 @@ class LexemeStats:
 _cache: dict[str, tuple[float, LexemeStats]] = {}
 
 
+def forget_lexeme_stats() -> None:
+    """Drop what this process read, so the next search reads the statistics anew (after an ANALYZE)."""
+    _cache.clear()
+
+
 async def lexeme_stats(conn: AsyncConnection) -> LexemeStats:
     """The statistics of this connection's database, read again when older than `REFRESH_SECONDS`."""
     key = conn.engine.url.render_as_string(hide_password=True)

@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mercato.db.unit_of_work import Tx, unit_of_work
 from mercato.payments.domain import (
-    AUTHORIZABLE,
     AUTHORIZED,
     EXPIRED,
     FAILED,
@@ -41,7 +40,13 @@ from mercato.payments.providers.base import (
 )
 from mercato.payments.registry import ProviderRegistry
 from mercato.payments.services.attempts import Attempt, get_attempt, load_payment, settle_attempt_row
-from mercato.payments.services.reviews import close_reviews_for_attempt, open_review
+from mercato.payments.services.payment_state import (
+    adopt_authorization,
+    apply_view,
+    payment_payload,
+    set_payment_status,
+)
+from mercato.payments.services.reviews import close_reviews_for_attempt
 from mercato.payments.tables import payment_attempts, payments
 
 Result = ProviderPayment | ProviderRefund
@@ -204,7 +209,7 @@ def emit_failed(
         aggregate_id=payment.id,
         event_type="payment.failed",
         payload={
-            **_payload(payment, status),
+            **payment_payload(payment, status),
             "operation": attempt.operation,
             "decline_code": decline_code,
             "error_code": error_code,
@@ -229,7 +234,7 @@ async def _settle_payment(
             if view.state != "declined":
                 return Settled("failed", ProviderInvalidRequest("released at the PSP", code=code))
             if payment.status == PENDING:
-                await _set_status(conn, payment.id, FAILED)
+                await set_payment_status(conn, payment.id, FAILED)
             return Settled("failed", ProviderDeclined("declined", decline_code=view.decline_code or "generic_decline"))
         if not await mark("succeeded", psp_reference=view.reference):
             return await _already_settled(conn, attempt)
@@ -248,12 +253,12 @@ async def _settle_payment(
         return await _already_settled(conn, attempt)
     if attempt.operation == "void":
         if view.reference == payment.psp_reference and payment.status in (AUTHORIZED, EXPIRED, PENDING, FAILED):
-            await _set_status(conn, payment.id, VOIDED)
+            await set_payment_status(conn, payment.id, VOIDED)
             tx.emit(
                 aggregate="payment",
                 aggregate_id=payment.id,
                 event_type="payment.voided",
-                payload=_payload(payment, VOIDED),
+                payload=payment_payload(payment, VOIDED),
             )
         return Settled("succeeded", result=view)
     await apply_view(tx, payment, view)
@@ -289,114 +294,6 @@ async def _settle_refund(
         aggregate="payment",
         aggregate_id=payment.id,
         event_type="payment.refunded",
-        payload={**_payload(payment, status), "amount_refunded": refunded, "refund_amount": refund.amount},
+        payload={**payment_payload(payment, status), "amount_refunded": refunded, "refund_amount": refund.amount},
     )
     return Settled("succeeded", result=refund)
-
-
-# Built once: a statement built per call costs more Python time than its round trip (docs/checkout.md).
-_ADOPT = (
-    update(payments)
-    .where(payments.c.id == bindparam("payment_id"), payments.c.status.in_(AUTHORIZABLE))
-    .values(
-        status=AUTHORIZED,
-        provider=bindparam("new_provider"),
-        psp_reference=bindparam("new_psp_reference"),
-        amount_authorized=bindparam("new_amount_authorized"),
-        authorized_at=func.now(),
-        authorization_expires_at=bindparam("new_authorization_expires_at"),
-        updated_at=func.now(),
-    )
-)
-
-
-async def adopt_authorization(
-    tx: Tx, payment: PaymentView, *, provider: str, view: ProviderPayment, attempt: Attempt | None
-) -> bool:
-    """Make an authorization the payment's live one if the payment has none yet; returns whether it did.
-
-    An authorization that arrives for a payment that already holds another one (or was voided) is a stray:
-    it is left for reconciliation to void, never adopted beside the first.
-    """
-    if payment.status not in AUTHORIZABLE:
-        return False
-    await tx.conn.execute(
-        _ADOPT,
-        {
-            "payment_id": payment.id,
-            "new_provider": provider,
-            "new_psp_reference": view.reference,
-            "new_amount_authorized": view.amount,
-            "new_authorization_expires_at": view.capture_before,
-        },
-    )
-    tx.emit(
-        aggregate="payment",
-        aggregate_id=payment.id,
-        event_type="payment.authorized",
-        payload={**_payload(payment, AUTHORIZED), "amount_authorized": view.amount, "provider": provider},
-    )
-    if view.amount != payment.amount or view.currency != payment.currency:
-        await open_review(
-            tx.conn,
-            payment_id=payment.id,
-            reason="amount_mismatch",
-            detail=f"asked {payment.amount} {payment.currency}, PSP authorized {view.amount} {view.currency}",
-            attempt_id=attempt.id if attempt else None,
-            provider=provider,
-            psp_reference=view.reference,
-        )
-    return True
-
-
-async def apply_view(tx: Tx, payment: PaymentView, view: ProviderPayment) -> str:
-    """Bring the payment's amounts and status up to the PSP's cumulative view of its live authorization."""
-    if view.reference != payment.psp_reference:
-        return payment.status
-    captured = max(payment.amount_captured, view.amount_received)
-    refunded = max(payment.amount_refunded, view.amount_refunded)
-    status = derive_status(
-        current=payment.status, psp_state=view.state, amount_captured=captured, amount_refunded=refunded
-    )
-    if (captured, refunded, status) == (payment.amount_captured, payment.amount_refunded, payment.status):
-        return status
-    await tx.conn.execute(
-        update(payments)
-        .where(payments.c.id == payment.id)
-        .values(amount_captured=captured, amount_refunded=refunded, status=status, updated_at=func.now())
-    )
-    if captured > payment.amount_captured:
-        tx.emit(
-            aggregate="payment",
-            aggregate_id=payment.id,
-            event_type="payment.captured",
-            payload={**_payload(payment, status), "amount_captured": captured},
-        )
-    if status == EXPIRED and payment.status != EXPIRED:
-        tx.emit(
-            aggregate="payment",
-            aggregate_id=payment.id,
-            event_type="payment.authorization_expired",
-            payload=_payload(payment, status),
-        )
-    return status
-
-
-async def _set_status(conn: AsyncConnection, payment_id: str, status: str) -> None:
-    await conn.execute(update(payments).where(payments.c.id == payment_id).values(status=status, updated_at=func.now()))
-
-
-def _payload(payment: PaymentView, status: str) -> dict[str, Any]:
-    return {
-        "payment_id": payment.id,
-        "checkout_id": payment.checkout_id,
-        "order_id": payment.order_id,
-        "status": status,
-        "currency": payment.currency,
-        "amount": payment.amount,
-        "amount_authorized": payment.amount_authorized,
-        "amount_captured": payment.amount_captured,
-        "amount_refunded": payment.amount_refunded,
-        "provider": payment.provider,
-        "merchant_ids": list(payment.merchant_ids),
-    }

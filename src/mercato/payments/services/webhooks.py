@@ -18,7 +18,8 @@ from mercato.kernel.ids import is_id_of
 from mercato.payments.providers.base import ProviderEvent, ProviderPayment, WebhookSignatureInvalid
 from mercato.payments.registry import ProviderRegistry
 from mercato.payments.services.attempts import get_attempt, load_payment
-from mercato.payments.services.execution import apply_view, settle
+from mercato.payments.services.execution import settle
+from mercato.payments.services.payment_state import apply_view
 from mercato.payments.tables import payments, psp_webhook_events
 
 
