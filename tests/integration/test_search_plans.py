@@ -7,6 +7,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.catalog import ProductFilters
@@ -42,7 +43,10 @@ FILTERS = [
 ]
 
 
-async def _walk(engine: AsyncEngine, request: SearchRequest, plan: Plan, sort: SearchSort | None = None) -> list[str]:
+async def _walk(
+    engine: AsyncEngine, request: SearchRequest, plan: Plan, sort: SearchSort | None = None, *, pages: int | None = None
+) -> list[str]:
+    """The ids of every page (or of the first `pages`) of a search, following its cursors."""
     codec, ids, cursor = CursorCodec(b"test"), [], None
     async with engine.connect() as conn:
         while True:
@@ -55,7 +59,9 @@ async def _walk(engine: AsyncEngine, request: SearchRequest, plan: Plan, sort: S
                 tuning=SearchTuning(relevance=plan),
             )
             ids += [item.id for item in page.items]
-            if page.next_cursor is None:
+            if pages is not None:
+                pages -= 1
+            if page.next_cursor is None or pages == 0:
                 return ids
             cursor = page.next_cursor
 
@@ -71,6 +77,48 @@ async def test_every_plan_gives_the_same_relevance_pages(engine: AsyncEngine, da
             assert len(set(expected)) == len(expected), q  # each product once
             for name, ids in results.items():
                 assert ids == expected, (q, filters, name)
+
+
+_LISTED = "status = 'active' AND price_min IS NOT NULL"
+
+
+async def _repeated_names(engine: AsyncEngine) -> dict[str, set[str]]:
+    """The listed products of the seeded catalog's most repeated name and of one that two to four share."""
+    async with engine.connect() as conn:
+        names = (
+            await conn.execute(
+                text(f"SELECT name, count(*) AS n FROM products WHERE {_LISTED} GROUP BY name ORDER BY n DESC, name")
+            )
+        ).all()
+        chosen = [names[0].name, next(row.name for row in names if 2 <= row.n <= 4)]
+        return {
+            name: set(
+                (await conn.execute(text(f"SELECT id FROM products WHERE {_LISTED} AND name = :n"), {"n": name}))
+                .scalars()
+                .all()
+            )
+            for name in chosen
+        }
+
+
+async def test_exact_names_come_first_whether_they_fill_the_page_or_not(engine: AsyncEngine, database_url: str) -> None:
+    """The exact-name tier and the first walk share a statement, the walk reading only what the exact
+    names leave of the page: a page full of exact names, pages after it (a cursor inside the exact
+    names), and a page they only start, in every plan."""
+    await asyncio.to_thread(seed_marketplace, database_url, products=3_000, force=True)
+    named = await _repeated_names(engine)
+    crowded, shared = named
+    assert len(named[crowded]) > 7 >= len(named[shared])  # more than a 7-product page; part of one
+    for name, ids_named in named.items():
+        for limit in (7, 24):
+            request = SearchRequest(q=name, limit=limit)
+            pages = len(ids_named) // limit + 2  # the pages of exact names and the first matches after them
+            results = {plan_name: await _walk(engine, request, plan, pages=pages) for plan_name, plan in PLANS.items()}
+            expected = results.pop("walks")
+            assert len(set(expected)) == len(expected) >= len(ids_named), (name, limit)
+            assert set(expected[: len(ids_named)]) == ids_named, (name, limit)  # every exact name first
+            for plan_name, ids in results.items():
+                assert ids == expected, (name, limit, plan_name)
 
 
 async def test_every_plan_gives_the_same_pages_in_other_orders(engine: AsyncEngine, database_url: str) -> None:

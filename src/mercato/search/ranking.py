@@ -265,9 +265,15 @@ class _TierReader:
         if start_tier == TIER_EXACT_NAME:
             # The exact names and the first walk in one round trip: most searches need nothing more.
             assert self.text is not None
-            exact = self._gathered(TIER_EXACT_NAME, and_(exact_name(self.key), matches_query(self.text)), None)
-            first_walk = await self._walk(HEAD_TIERS[0], None)
-            both = await self._fetch(union_all(_with_rows(exact), _with_rows(first_walk)))
+            # A cursor inside the exact names (more of them than a page) continues after its position.
+            exact = self._gathered(TIER_EXACT_NAME, and_(exact_name(self.key), matches_query(self.text)), position).cte(
+                "exact"
+            )
+            # The walk reads only what the exact names leave of the page: nothing at all when they fill
+            # it (a LIMIT that comes out 0 never starts its scan), instead of 20,000 entries for no row.
+            room = select(func.greatest(self._wanted - func.count(), 0)).select_from(exact).scalar_subquery()
+            first_walk = (await self._walk(HEAD_TIERS[0], None)).limit(room)
+            both = await self._fetch(union_all(_with_rows(select(exact)), _with_rows(first_walk)))
             self.rows = [row for row in both if row.relevance == TIER_EXACT_NAME]
             walked = [row for row in both if row.relevance != TIER_EXACT_NAME]
         for tier in TIERS[1:]:
