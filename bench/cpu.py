@@ -43,6 +43,16 @@ def _children(parents: set[int]) -> set[int]:
     return found
 
 
+def descendants(root: int) -> set[int]:
+    """The live processes below `root` (children, their children, …)."""
+    pids: set[int] = set()
+    level = {root}
+    while level:
+        level = _children(level) - pids - {root}
+        pids |= level
+    return pids
+
+
 def tree_seconds(root: int, *, include_root: bool = True) -> float | None:
     """CPU seconds of `root`'s descendants, live or exited (and of `root` itself), or None without /proc.
 
@@ -51,11 +61,7 @@ def tree_seconds(root: int, *, include_root: bool = True) -> float | None:
     root_fields = _stat(root) if _PROC.is_dir() else None
     if root_fields is None:
         return None
-    pids: set[int] = set()
-    level = {root}
-    while level:
-        level = _children(level) - pids - {root}
-        pids |= level
+    pids = descendants(root)
     live = sum(_seconds(f) for f in (_stat(pid) for pid in pids) if f is not None)
     own = _seconds(root_fields) if include_root else 0.0
     return own + live + _waited_seconds(root_fields)

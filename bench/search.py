@@ -20,14 +20,26 @@ from collections.abc import Callable
 import httpx
 import psycopg
 
+from bench.affinity import can_confine
 from bench.cpu import CpuMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
 from bench.load import PhaseResult, Recorder, Scenario, percentile, run_phase
 from bench.options import RunOptions
 from bench.report import Section
+from bench.search_cores import CoresVerdict, cores_section, measure_by_cores
 from bench.search_explain import cursor_for_page, explain, service_ms, service_phase
 from bench.search_queries import QueryClass, QuerySet, build_query_set
-from bench.search_report import MIX, NAME, WORKERS, Context, Measured, Plan, render, text_keys
+from bench.search_report import (
+    MIX,
+    NAME,
+    SEARCHES_PER_SECOND,
+    WORKERS,
+    Context,
+    Measured,
+    Plan,
+    render,
+    text_keys,
+)
 from bench.search_wrk import LoadedMix, measure_loaded, mixed_paths
 from bench.server import ApiServer
 from bench.wrk import run_wrk, wrk_path
@@ -200,6 +212,25 @@ def _measure_with_wrk(
     return loaded, ceiling
 
 
+def _measure_by_cores(base_url: str, queries: QuerySet, plan: Plan, api_pid: int | None) -> CoresVerdict | None:
+    """The mix with the server on one core, then two (bench/search_cores.py); None where wrk, Linux core
+    affinity or the server's processes (an external PostgreSQL) are not at hand."""
+    postgres = _postgres_pid()
+    if wrk_path() is None or not can_confine() or api_pid is None or postgres is None:
+        return None
+    connections = max(plan.mixed_concurrency)
+    runs = measure_by_cores(
+        base_url,
+        mixed_paths(base_url, queries),
+        roots=[api_pid, postgres],
+        connections=connections,
+        warmup_seconds=plan.warmup_seconds,
+        seconds=plan.phase_seconds,
+        meter=CpuMeter(api_pid=api_pid, postgres_pid=postgres),
+    )
+    return cores_section(runs, connections=connections, target=SEARCHES_PER_SECOND)
+
+
 async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
     query_class = next(c for c in queries.classes if c.key == slowest)
     engine = make_engine(url, pool_size=2, max_overflow=0)
@@ -264,6 +295,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         with ApiServer(url, workers=WORKERS) as server:
             alone, mixed, ceiling = _measure(url, server.base_url, queries, plan, server.pid)
             with_wrk = _measure_with_wrk(url, server.base_url, queries, plan, server.pid)
+            by_cores = _measure_by_cores(server.base_url, queries, plan, server.pid)
             server_command = server.command
         candidates = [*text_keys(queries), "facets"]
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))
@@ -276,6 +308,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         mixed=mixed,
         ceiling=ceiling,
         with_wrk=with_wrk,
+        by_cores=by_cores,
         notes=notes,
         in_process=in_process,
         context=Context(

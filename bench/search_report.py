@@ -13,6 +13,7 @@ from bench.report import machine, table
 from bench.search_queries import QuerySet
 
 if TYPE_CHECKING:
+    from bench.search_cores import CoresVerdict
     from bench.search_wrk import LoadedMix
 
 NAME = "search"
@@ -156,6 +157,7 @@ def render(
     mixed: dict[int, Measured],
     ceiling: PhaseResult,
     with_wrk: tuple[dict[int, LoadedMix], PhaseResult] | None,
+    by_cores: CoresVerdict | None,
     notes: str,
     in_process: dict[int, tuple[int, float, list[float]]],
     context: Context,
@@ -207,6 +209,16 @@ def render(
             f" (probe text {wrk_held[1]:.1f} ms, facets {wrk_held[2]:.1f} ms, {wrk_held[3]:.0f} connections)"
         )
         best_held = max(best_held, wrk_held[0])
+    if by_cores is not None:
+        throughput += (
+            f"; per core (server confined to 1, then 2): {by_cores.per_core:,.0f}/s, so about"
+            f" {by_cores.needed} cores for {SEARCHES_PER_SECOND:,.0f}/s"
+        )
+    cores_markdown = (
+        by_cores.markdown
+        if by_cores is not None
+        else "Not measured in this run: it needs wrk, Linux core affinity and the embedded PostgreSQL."
+    )
     labels = {c.key: c.label for c in queries.classes}
     samples = "\n".join(
         f"- {labels[key]}: " + ", ".join(f"`{q}`" for q in values)
@@ -278,6 +290,10 @@ The same mix through the search service in one process, without HTTP, FastAPI or
 service's Python and PostgreSQL do on these cores):
 
 {table(("concurrent searches", "searches/s", "p50 ms", "p95 ms"), service_rows)}
+
+### Per core: what would reach {SEARCHES_PER_SECOND:,.0f} searches/s
+
+{cores_markdown}
 
 ### Against the targets
 

@@ -60,8 +60,18 @@ def wrk_path() -> str | None:
     return shutil.which("wrk")
 
 
-def run_wrk(base_url: str, paths: Sequence[str], *, connections: int, seconds: float, threads: int = 1) -> PhaseResult:
-    """GET the paths in turn on `connections` keep-alive connections for `seconds`; wrk's own figures."""
+def run_wrk(
+    base_url: str,
+    paths: Sequence[str],
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 1,
+    cores: set[int] | None = None,
+) -> PhaseResult:
+    """GET the paths in turn on `connections` keep-alive connections for `seconds`; wrk's own figures.
+
+    With `cores`, wrk runs on those cores only (Linux), e.g. apart from a server confined to the others."""
     executable = wrk_path()
     if executable is None:
         raise RuntimeError("wrk is not installed")
@@ -80,6 +90,8 @@ def run_wrk(base_url: str, paths: Sequence[str], *, connections: int, seconds: f
             "--",
             str(listing),
         ]
+        if cores is not None:  # util-linux's taskset: wrk and its threads start on those cores
+            command = ["taskset", "--cpu-list", ",".join(str(core) for core in sorted(cores)), *command]
         finished = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60)
     return parse(finished.stdout)
 
