@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from typing import Any
 
 import pytest
+from sqlalchemy import event as sql_events
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.db.unit_of_work import unit_of_work
 from mercato.kernel.errors import InvalidTransition, NotFound
 from mercato.kernel.ids import new_id
+from mercato.kernel.paging import CursorCodec
 from mercato.orders import (
     NewOrder,
     NewOrderItem,
@@ -19,10 +23,13 @@ from mercato.orders import (
     Totals,
     apply_order_event,
     create_confirmed_order,
+    list_customer_orders,
+    list_merchant_orders,
     merchant_order_view,
     move_shipment,
     order_view,
 )
+from mercato.payments import create_payment
 
 ADDRESS = {
     "name": "Ada",
@@ -187,3 +194,55 @@ async def test_concurrent_ships_of_one_shipment_let_exactly_one_win(engine: Asyn
     async with engine.connect() as conn:
         view = await order_view(conn, order_id=order.id, user_id=None)
     assert [h["to"] for h in view["history"]].count("shipped") == 1
+
+
+async def test_order_lists_cost_the_same_few_statements_whatever_the_page_size(engine: AsyncEngine) -> None:
+    """A page of orders is read in one statement with every order's parts (and one for the payments), and
+    each listed order reads exactly as it does alone."""
+    buyer, merchant = new_id("user"), new_id("merchant")
+    placed = []
+    for n in range(4):
+        order, _, _ = two_merchant_order(user_id=buyer)
+        ours = order.shipments[0]  # one merchant's shipment in every order, so its list pages too
+        ours = replace(ours, merchant_id=merchant, items=[replace(i, merchant_id=merchant) for i in ours.items])
+        order = replace(order, shipments=[ours, order.shipments[1]])
+        await _create(engine, order)
+        if n % 2 == 0:  # some orders with a payment, some without
+            async with unit_of_work(engine) as tx:
+                await create_payment(
+                    tx, checkout_id=order.checkout_id or "", user_id=buyer, amount=6600, currency="usd"
+                )
+        placed.append(order)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    codec = CursorCodec(b"test")
+    sql_events.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        costs: dict[tuple[str, int], int] = {}
+        pages: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        async with engine.connect() as conn:
+            for limit in (1, 4):
+                statements.clear()
+                pages["customer", limit] = (
+                    await list_customer_orders(conn, user_id=buyer, limit=limit, cursor=None, cursors=codec)
+                )["items"]
+                costs["customer", limit] = len(statements)
+                statements.clear()
+                pages["merchant", limit] = (
+                    await list_merchant_orders(conn, merchant_id=merchant, limit=limit, cursor=None, cursors=codec)
+                )["items"]
+                costs["merchant", limit] = len(statements)
+    finally:
+        sql_events.remove(engine.sync_engine, "before_cursor_execute", count)
+    # the page of ids, the orders with their parts, the payments (the merchant's view shows none)
+    assert costs == {("customer", 1): 3, ("customer", 4): 3, ("merchant", 1): 2, ("merchant", 4): 2}
+    async with engine.connect() as conn:
+        alone = [await order_view(conn, order_id=o.id, user_id=buyer) for o in reversed(placed)]
+        shares = [await merchant_order_view(conn, order_id=o["id"], merchant_id=merchant) for o in alone]
+    assert pages["customer", 4] == alone and pages["customer", 1] == alone[:1]
+    assert [view["payment"] is not None for view in alone] == [False, True, False, True]
+    assert pages["merchant", 4] == shares and pages["merchant", 1] == shares[:1]
+    assert all({i["merchant_id"] for i in share["items"]} == {merchant} for share in shares)

@@ -26,7 +26,8 @@ The public interface other contexts (the checkout saga, orders) use:
   still unknown), reconciliation voids it as soon as it is known, without waiting out the orphan grace.
 - `refund_payment(engine, registry, *, payment_id, amount, idempotency_key) -> PaymentView`: raises
   `RefundExceedsCaptured` (409) beyond what is captured and not yet refunded.
-- `get_payment(conn, *, payment_id)`, `get_payment_by_checkout(conn, *, checkout_id)`.
+- `get_payment(conn, *, payment_id)`, `get_payment_by_checkout(conn, *, checkout_id)`, and
+  `get_payments_by_checkouts(conn, *, checkout_ids)` for a page of orders in one statement.
 - `ProviderRegistry.from_settings(settings, metrics_registry=...)`: the configured PSPs, built once by
   the composition root; `reconciliation_job(settings)` for the worker; `run_sandbox(...)` for the CLI.
 
@@ -44,6 +45,7 @@ from mercato.payments.services.payments import (
     create_payment,
     get_payment,
     get_payment_by_checkout,
+    get_payments_by_checkouts,
     request_void,
 )
 
@@ -61,6 +63,7 @@ __all__ = [
     "create_payment",
     "get_payment",
     "get_payment_by_checkout",
+    "get_payments_by_checkouts",
     "open_authorization",
     "reconcile_payments",
     "reconciliation_job",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ARRAY, Text, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -37,6 +37,7 @@ async def create_payment(
 # Statements built once: one built per call costs more Python time than its round trip (docs/checkout.md).
 _CREATE = insert(payments).on_conflict_do_nothing(index_elements=["checkout_id"]).returning(payments.c.id)
 _BY_CHECKOUT = select(payments).where(payments.c.checkout_id == bindparam("checkout_id"))
+_BY_CHECKOUTS = select(payments).where(payments.c.checkout_id == func.any(bindparam("checkout_ids", type_=ARRAY(Text))))
 _ATTACH_ORDER = (
     update(payments)
     .where(payments.c.id == bindparam("payment_id"), payments.c.order_id.is_(None))
@@ -96,6 +97,15 @@ async def get_payment_by_checkout(conn: AsyncConnection, *, checkout_id: str) ->
     """The payment of a checkout, if one was created."""
     row = (await conn.execute(_BY_CHECKOUT, {"checkout_id": checkout_id})).first()
     return payment_view(row) if row else None
+
+
+async def get_payments_by_checkouts(conn: AsyncConnection, *, checkout_ids: Sequence[str]) -> dict[str, PaymentView]:
+    """The payments of several checkouts in one statement (a page of orders), by checkout id; a checkout
+    without a payment is left out."""
+    if not checkout_ids:
+        return {}
+    rows = await conn.execute(_BY_CHECKOUTS, {"checkout_ids": list(checkout_ids)})
+    return {row.checkout_id: payment_view(row) for row in rows}
 
 
 async def list_attempts(conn: AsyncConnection, *, payment_id: str) -> list[dict[str, object]]:
