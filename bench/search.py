@@ -48,6 +48,8 @@ from mercato.seed import seed_marketplace
 
 __all__ = ["NAME", "run", "section"]
 
+CORES_ROUNDS = 3  # rounds of the per-core phases (one core, then two, in turn)
+
 DATABASE = "mercato_bench_search"
 LARGE_PRODUCTS = 1_000_000
 QUICK_PRODUCTS = 20_000
@@ -212,13 +214,20 @@ def _measure_with_wrk(
     return loaded, ceiling
 
 
-def _measure_by_cores(base_url: str, queries: QuerySet, plan: Plan, api_pid: int | None) -> CoresVerdict | None:
-    """The mix with the server on one core, then two (bench/search_cores.py); None where wrk, Linux core
+def _measure_by_cores(
+    base_url: str,
+    queries: QuerySet,
+    plan: Plan,
+    api_pid: int | None,
+    with_wrk: tuple[dict[int, LoadedMix], PhaseResult] | None,
+) -> CoresVerdict | None:
+    """The mix with the server on one core, then two (bench/search_cores.py), at the wrk phase's best
+    number of connections (past it, CPU per search grows with contention); None where wrk, Linux core
     affinity or the server's processes (an external PostgreSQL) are not at hand."""
     postgres = _postgres_pid()
-    if wrk_path() is None or not can_confine() or api_pid is None or postgres is None:
+    if with_wrk is None or not can_confine() or api_pid is None or postgres is None:
         return None
-    connections = max(plan.mixed_concurrency)
+    connections = max(with_wrk[0].values(), key=lambda mix: mix.per_second).connections
     runs = measure_by_cores(
         base_url,
         mixed_paths(base_url, queries),
@@ -227,8 +236,9 @@ def _measure_by_cores(base_url: str, queries: QuerySet, plan: Plan, api_pid: int
         warmup_seconds=plan.warmup_seconds,
         seconds=plan.phase_seconds,
         meter=CpuMeter(api_pid=api_pid, postgres_pid=postgres),
+        rounds=CORES_ROUNDS,
     )
-    return cores_section(runs, connections=connections, target=SEARCHES_PER_SECOND)
+    return cores_section(runs, connections=connections, rounds=CORES_ROUNDS, target=SEARCHES_PER_SECOND)
 
 
 async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
@@ -295,7 +305,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         with ApiServer(url, workers=WORKERS) as server:
             alone, mixed, ceiling = _measure(url, server.base_url, queries, plan, server.pid)
             with_wrk = _measure_with_wrk(url, server.base_url, queries, plan, server.pid)
-            by_cores = _measure_by_cores(server.base_url, queries, plan, server.pid)
+            by_cores = _measure_by_cores(server.base_url, queries, plan, server.pid, with_wrk)
             server_command = server.command
         candidates = [*text_keys(queries), "facets"]
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))

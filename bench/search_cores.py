@@ -41,20 +41,24 @@ def measure_by_cores(
     warmup_seconds: float,
     seconds: float,
     meter: CpuMeter,
+    rounds: int = 3,
 ) -> list[CoresRun]:
-    """The mix under wrk with the server's process trees (`roots`) on one core, then on both."""
-    runs = []
-    for server_cores, generator_cores in ((SERVER_ALONE, GENERATOR_APART), (BOTH, BOTH)):
-        with Confined(roots, server_cores):
+    """The mix under wrk with the server's process trees (`roots`) on one core, then on both, `rounds`
+    times in turn (so a neighbour's burst does not fall on one side only); the median round of each."""
+    by_cores: dict[int, list[CoresRun]] = {}
+    for _ in range(rounds):
+        for server_cores, generator_cores in ((SERVER_ALONE, GENERATOR_APART), (BOTH, BOTH)):
+            with Confined(roots, server_cores):
 
-            def load(length: float, cores: set[int] = generator_cores) -> PhaseResult:
-                return run_wrk(base_url, paths, connections=connections, seconds=length, cores=cores)
+                def load(length: float, cores: set[int] = generator_cores) -> PhaseResult:
+                    return run_wrk(base_url, paths, connections=connections, seconds=length, cores=cores)
 
-            load(warmup_seconds)
-            meter.start()
-            measured = load(seconds)
-            runs.append(CoresRun(len(server_cores), measured, meter.per_request(measured.requests)))
-    return runs
+                load(warmup_seconds)
+                meter.start()
+                measured = load(seconds)
+                run = CoresRun(len(server_cores), measured, meter.per_request(measured.requests))
+                by_cores.setdefault(run.cores, []).append(run)
+    return [sorted(runs, key=lambda r: r.wrk.per_second)[len(runs) // 2] for runs in by_cores.values()]
 
 
 def _cpu(value: float | None) -> str:
@@ -70,7 +74,7 @@ class CoresVerdict:
     needed: int  # cores of this kind the target would take at that rate
 
 
-def cores_section(runs: list[CoresRun], *, connections: int, target: float) -> CoresVerdict:
+def cores_section(runs: list[CoresRun], *, connections: int, rounds: int, target: float) -> CoresVerdict:
     """The Markdown table, and the cores the target would take, scaled from the per-core rate."""
     rows = [
         (
@@ -105,9 +109,10 @@ def cores_section(runs: list[CoresRun], *, connections: int, target: float) -> C
             "",
             f"From one core to two the rate grew **{scaling:.2f}×**. At {per_core:,.0f} searches/s per core,"
             f" {target:,.0f} searches/s of this mix would take about **{needed} such cores** for the API workers"
-            f" and PostgreSQL together, if the rate keeps growing with cores as it did here. wrk ran"
-            f" {connections} connections, on the other core while the server had one and sharing both cores"
-            " otherwise (so the two-core rate, and the per-core rate from it, are a little low).",
+            f" and PostgreSQL together, if the rate keeps growing with cores as it did here. Medians of"
+            f" {rounds} rounds of each, taken in turn; wrk ran {connections} connections (the best of the wrk"
+            " phase above), on the other core while the server had one and sharing both cores otherwise (so"
+            " the two-core rate, and the per-core rate from it, are a little low).",
         ]
     )
     return CoresVerdict(markdown, per_core, needed)
