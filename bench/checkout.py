@@ -28,7 +28,7 @@ import psycopg
 
 from bench.cpu import ProcessTreesMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
-from bench.load import PhaseResult, Recorder, Summary, percentile, run_phase, summarize
+from bench.load import PhaseResult, Recorder, Summary, phase_of, run_phase, summarize
 from bench.options import RunOptions
 from bench.profiling import Sampler, profile_markdown
 from bench.report import Section, machine, table
@@ -219,17 +219,9 @@ def _after_warmup(timeline: list[tuple[float, float, int]], start: float, second
     """The phase as if it had begun at `start`: the rate of answers in the `seconds` after it, and the
     latency of the checkouts sent from then on. With 128 buyers starting at once, the first answers wait
     behind every first request, and a short phase would measure that burst, not the steady state."""
-    sent = sorted(answered - begun for begun, answered, _ in timeline if begun >= start)
-    answered_in = [status for _, answered, status in timeline if start <= answered <= start + seconds]
-    return PhaseResult(
-        requests=len(answered_in),
-        seconds=seconds,
-        p50_ms=percentile(sent, 0.50) * 1000,
-        p95_ms=percentile(sent, 0.95) * 1000,
-        p99_ms=percentile(sent, 0.99) * 1000,
-        errors=sum(1 for status in answered_in if not 200 <= status < 300),
-        statuses=dict(Counter(answered_in)),
-    )
+    sent = [answered - begun for begun, answered, _ in timeline if begun >= start]
+    answered_in = Counter(status for _, answered, status in timeline if start <= answered <= start + seconds)
+    return phase_of(sent, seconds, answered_in)
 
 
 _RAW = [

@@ -88,16 +88,20 @@ async def run_phase(
 
     started = time.perf_counter()
     await asyncio.gather(*(connection(i) for i in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    ordered = sorted(recorder.latencies)
+    return phase_of(recorder.latencies, time.perf_counter() - started, recorder.statuses)
+
+
+def phase_of(latencies: Sequence[float], seconds: float, statuses: Counter[int]) -> PhaseResult:
+    """The figures of a phase from its latencies (seconds), its length and its answers' statuses."""
+    ordered = sorted(latencies)
     return PhaseResult(
-        requests=len(ordered),
-        seconds=elapsed,
+        requests=sum(statuses.values()),
+        seconds=seconds,
         p50_ms=percentile(ordered, 0.50) * 1000,
         p95_ms=percentile(ordered, 0.95) * 1000,
         p99_ms=percentile(ordered, 0.99) * 1000,
-        errors=sum(count for status, count in recorder.statuses.items() if not 200 <= status < 300),
-        statuses=dict(recorder.statuses),
+        errors=sum(count for status, count in statuses.items() if not 200 <= status < 300),
+        statuses=dict(statuses),
     )
 
 

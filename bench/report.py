@@ -82,3 +82,8 @@ def machine(load_before: float) -> str:
         f"Python {platform.python_version()}; 1-minute load average before the run: {load_before:.1f} "
         "(above 0, other work shared the cores)"
     )
+
+
+def ms_cell(value: float | None) -> str:
+    """A milliseconds figure for a table cell; "?" where it could not be read."""
+    return f"{value:.1f}" if value is not None else "?"

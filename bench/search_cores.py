@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bench.affinity import Confined
 from bench.cpu import CpuMeter, CpuSplit
 from bench.load import PhaseResult
-from bench.report import table
+from bench.report import ms_cell, table
 from bench.wrk import run_wrk
 
 SERVER_ALONE = {0}
@@ -61,10 +61,6 @@ def measure_by_cores(
     return [sorted(runs, key=lambda r: r.wrk.per_second)[len(runs) // 2] for runs in by_cores.values()]
 
 
-def _cpu(value: float | None) -> str:
-    return f"{value:.1f}" if value is not None else "n/a"
-
-
 @dataclass(frozen=True, slots=True)
 class CoresVerdict:
     """The phases' table and what they say about a throughput target."""
@@ -83,8 +79,8 @@ def cores_section(runs: list[CoresRun], *, connections: int, rounds: int, target
             f"{run.wrk.per_second / run.cores:,.0f}",
             f"{run.wrk.p50_ms:.1f}",
             f"{run.wrk.p95_ms:.1f}",
-            _cpu(run.cpu.api_ms if run.cpu else None),
-            _cpu(run.cpu.postgres_ms if run.cpu else None),
+            ms_cell(run.cpu.api_ms if run.cpu else None),
+            ms_cell(run.cpu.postgres_ms if run.cpu else None),
             run.wrk.errors,
         )
         for run in runs

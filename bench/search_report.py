@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bench.cpu import CpuSplit
 from bench.load import PhaseResult, percentile
-from bench.report import machine, table
+from bench.report import machine, ms_cell, table
 from bench.search_queries import QuerySet
 
 if TYPE_CHECKING:
@@ -62,10 +62,6 @@ def _ms(values: list[float], fraction: float) -> float:
     return percentile(sorted(values), fraction) * 1000 if values else 0.0
 
 
-def _cpu(value: float | None) -> str:
-    return f"{value:.1f}" if value is not None else "?"
-
-
 def _verdict(value: float, target: float, *, higher: bool = False) -> str:
     return "met" if (value >= target if higher else value <= target) else "**not met**"
 
@@ -114,8 +110,8 @@ def _wrk_rows(texts: list[str], loaded: dict[int, LoadedMix]) -> tuple[list[tupl
                 f"{text_p95:.1f} ({len(text)})",
                 f"{facets_p95:.1f} ({len(mix.latencies.get('facets', []))})",
                 f"{mix.db_ms:.1f}",
-                _cpu(mix.cpu.api_ms if mix.cpu else None),
-                _cpu(mix.cpu.postgres_ms if mix.cpu else None),
+                ms_cell(mix.cpu.api_ms if mix.cpu else None),
+                ms_cell(mix.cpu.postgres_ms if mix.cpu else None),
                 mix.wrk.errors + mix.probe.errors,
             )
         )
@@ -187,9 +183,9 @@ def render(
                 f"{_ms(text, 0.99):.1f}",
                 f"{facets_p95:.1f}",
                 f"{measured.db_ms:.1f}",
-                _cpu(cpu.api_ms),
-                _cpu(cpu.postgres_ms),
-                _cpu(cpu.client_ms),
+                ms_cell(cpu.api_ms),
+                ms_cell(cpu.postgres_ms),
+                ms_cell(cpu.client_ms),
                 measured.result.errors,
             )
         )
