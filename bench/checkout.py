@@ -26,6 +26,8 @@ import httpx
 import jwt
 import psycopg
 
+from bench.checkout_floor import FloorServer
+from bench.checkout_sql import CONFIRM, RESERVE, bind
 from bench.cpu import ProcessTreesMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
 from bench.load import PhaseResult, Recorder, Summary, phase_of, run_phase, summarize
@@ -36,6 +38,7 @@ from bench.server import ApiServer, free_port
 from mercato.kernel.ids import new_id
 
 NAME = "checkout"
+LOAD_GENERATOR = "load generator"
 SECRET = "bench-secret-" + "b" * 40
 SKUS = 500
 SWEEP = (1, 2, 4, 8)  # concurrent buyers: the rate and latency curve, to find the highest rate with p95 < 200 ms
@@ -65,8 +68,9 @@ def plan_for(options: RunOptions) -> Plan:
     return Plan(rounds=3, seconds=10.0, carts=20_000, concurrency_fast=16, concurrency_slow=128)
 
 
-def _prepare(url: str, carts: int) -> list[tuple[str, str]]:
-    """One merchant, SKUs with deep stock, rates, and `carts` customers' carts of 2 lines; (token, cart_id) each."""
+def prepare_carts(url: str, carts: int, *, skus: int = SKUS) -> list[tuple[str, str]]:
+    """One merchant, `skus` SKUs with deep stock, rates, and `carts` customers' carts of 2 lines; (token,
+    cart_id) each."""
     now = datetime.now(UTC)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
@@ -94,7 +98,7 @@ def _prepare(url: str, carts: int) -> list[tuple[str, str]]:
             "INSERT INTO tax_rates (country, region, postal_prefix, rate_bps) VALUES ('US', 'TX', '', 825)"
             " ON CONFLICT DO NOTHING"
         )
-        for n in range(SKUS):
+        for n in range(skus):
             pid, sid = new_id("product"), SKU_IDS[n]
             conn.execute(
                 "INSERT INTO products (id, merchant_id, name, slug, brand_id, category_id, currency, price_min,"
@@ -127,7 +131,7 @@ def _prepare(url: str, carts: int) -> list[tuple[str, str]]:
                 )
                 cur.execute("INSERT INTO carts (id, user_id, currency) VALUES (%s, %s, 'usd')", (cart, user))
                 for line in range(2):
-                    sku = SKU_IDS[(n * 2 + line) % SKUS]
+                    sku = SKU_IDS[(n * 2 + line) % skus]
                     cur.execute(
                         "INSERT INTO cart_lines (id, cart_id, sku_id, qty, added_price) VALUES (%s, %s, %s, 1, 1999)",
                         (new_id("cart_line"), cart, sku),
@@ -224,42 +228,6 @@ def _after_warmup(timeline: list[tuple[float, float, int]], start: float, second
     return phase_of(sent, seconds, answered_in)
 
 
-_RAW = [
-    # reserve: conditional stock update + reservation rows + ledger
-    "UPDATE inventory SET reserved = reserved + 1 WHERE sku_id = ANY($1::text[]) AND warehouse_id = 'wh_bench'"
-    " AND on_hand - reserved >= 1",
-    "INSERT INTO reservations (id, sku_id, warehouse_id, holder, qty, expires_at) SELECT 'res_' || s || $2, s,"
-    " 'wh_bench', $2, 1, now() + interval '15 minutes' FROM unnest($1::text[]) s",
-    "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
-    " SELECT s, 'wh_bench', 'reserve', 0, 1, 'r' FROM unnest($1::text[]) s",
-]
-_RAW_ORDER = [
-    "UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE sku_id = ANY($1::text[])"
-    " AND warehouse_id = 'wh_bench'",
-    "UPDATE reservations SET status = 'committed' WHERE holder = $2",
-    "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
-    " SELECT s, 'wh_bench', 'commit', -1, -1, 'c' FROM unnest($1::text[]) s",
-    "INSERT INTO orders (id, user_id, checkout_id, status, currency, subtotal, shipping_total, tax_total, total,"
-    " shipping_address) VALUES ('ord_' || $2, 'usr', $2, 'confirmed', 'usd', 3998, 700, 330, 5028, '{}')",
-    "INSERT INTO shipments (id, order_id, merchant_id, warehouse_id, shipping) VALUES ('shp_' || $2, 'ord_' || $2,"
-    " 'mer_bench', 'wh_bench', 700)",
-    "INSERT INTO order_items (id, order_id, shipment_id, sku_id, product_id, merchant_id, name, qty, unit_price, tax,"
-    " total) SELECT 'oi_' || s || $2, 'ord_' || $2, 'shp_' || $2, s, 'p', 'mer_bench', 'n', 1, 1999, 165, 2164"
-    " FROM unnest($1::text[]) s",
-    "INSERT INTO payments (id, checkout_id, user_id, currency, amount, amount_authorized, status)"
-    " VALUES ('pay_' || $2, $2, 'usr', 'usd', 5028, 5028, 'authorized')",
-    "INSERT INTO outbox (id, aggregate, aggregate_id, event_type, payload) VALUES ('evt_' || $2, 'order', $2,"
-    " 'order.confirmed', '{}')",
-]
-
-
-def _bind(sql: str, skus: list[str], holder: str) -> tuple[str, list[object]]:
-    """The statement and its parameters ($1 the SKUs, $2 the holder; renumbered when only the holder is used)."""
-    if "$1" not in sql:
-        return sql.replace("$2", "$1"), [holder]
-    return sql, [skus, holder] if "$2" in sql else [skus]
-
-
 async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[float, float]:
     """Checkout-shaped transactions (reserve, then commit + order) straight through asyncpg: (tx/s, p95 ms)."""
     pool = await asyncpg.create_pool(url, min_size=concurrency, max_size=concurrency)
@@ -275,12 +243,12 @@ async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[flo
                 holder = f"rawchk{uuid.uuid4().hex[:20]}"
                 started = time.perf_counter()
                 async with conn.transaction():
-                    for sql in _RAW:
-                        statement, args = _bind(sql, skus, holder)
+                    for sql in RESERVE:
+                        statement, args = bind(sql, skus, holder)
                         await conn.execute(statement, *args)
                 async with conn.transaction():
-                    for sql in _RAW_ORDER:
-                        statement, args = _bind(sql, skus, holder)
+                    for sql in CONFIRM:
+                        statement, args = bind(sql, skus, holder)
                         await conn.execute(statement, *args)
                 latencies.append(time.perf_counter() - started)
 
@@ -342,7 +310,7 @@ def run(options: RunOptions) -> Section:
     load_before = os.getloadavg()[0]
     with BenchPostgres() as pg:
         url = pg.database("bench_checkout", fresh=True)
-        carts = _prepare(url, plan.carts)
+        carts = prepare_carts(url, plan.carts)
         pool = iter(carts[1:])
         # (a) with 1 and 2 processes, each with its sweep, then the profile round and (b)
         chunk = plan.carts // (2 * (plan.rounds + len(SWEEP)) + 4)  # (a) and sweeps ×2, the profile, (b) ×3
@@ -362,15 +330,13 @@ def run(options: RunOptions) -> Section:
                     rounds = []
                     for _ in range(plan.rounds):
                         take = [next(pool) for _ in range(chunk)]
-                        with ProcessTreesMeter(processes) as meter:
+                        with ProcessTreesMeter(processes, client=LOAD_GENERATOR) as meter:
                             summary = asyncio.run(
                                 _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
                             )
                         rounds.append(summary)
                         if workers == 1:
-                            cpu_rounds.append(
-                                {name: 1000 * used / max(summary.requests, 1) for name, used in meter.used.items()}
-                            )
+                            cpu_rounds.append(_per_checkout(meter, summary))
                     label = "(a) PSP at 0 ms" + ("" if workers == 1 else f", {workers} API processes")
                     results[label] = _median(rounds)
                     for concurrency in SWEEP:
@@ -384,6 +350,10 @@ def run(options: RunOptions) -> Section:
                             asyncio.run(
                                 _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
                             )
+            floors = {workers: _floor(url, fast, carts, plan, postgres, workers=workers) for workers in (1, 2)}
+            for workers, (summary, _) in floors.items():
+                label = "(floor) the stack alone (bench/checkout_floor.py)" + ("" if workers == 1 else ", 2 processes")
+                results[label] = summary
         with Sandbox("300-800") as slow, ApiServer(url, env=_server_env(slow)) as server:
             take = [next(pool) for _ in range(3 * chunk)]  # a warm-up and twice a round's length
             results["(b) PSP at 300–800 ms"] = asyncio.run(
@@ -408,6 +378,9 @@ def run(options: RunOptions) -> Section:
     ]
     rows.append(["raw SQL limit (asyncpg, same writes)", f"{raw_rate:.0f}", "", f"{raw_p95:.1f}", "", "", ""])
     fast_rate = max(s.per_second for name, s in results.items() if name.startswith("(a)"))
+    floor_rate = max(summary.per_second for summary, _ in floors.values())
+    floor_cpu = floors[1][1]
+    target_rate = raw_rate / 3
     markdown = "\n".join(
         [
             "## Checkout (`POST /v1/checkout`, issue 6)",
@@ -423,6 +396,15 @@ def run(options: RunOptions) -> Section:
             table(["scenario", "checkouts/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows),
             "",
             f"Ratio best (a) / raw SQL limit: **{fast_rate / raw_rate:.2f}** (target ≥ 0.33).",
+            f"Ratio of the stack's floor / raw SQL limit: **{floor_rate / raw_rate:.2f}**; best (a) / the floor:"
+            f" {fast_rate / floor_rate:.2f}. The floor is the least any checkout on this stack must do: the HTTP"
+            " request through uvicorn and FastAPI, Mercato's `CheckoutRequest` body, the JWT, the cart's lines, the"
+            " raw limit's two transactions through asyncpg, one PaymentIntent at the sandbox by plain httpx, and a"
+            " JSON answer; no idempotency store, saga record, attempt ledger or order read. It shares the cores"
+            " with the sandbox and the load generator as (a) does.",
+            "",
+            _cores_line("the floor", floor_cpu, target_rate),
+            _cores_line("(a)", _median_cpu(cpu_rounds), target_rate),
             f"One checkout makes **{statements + 2 * transactions} round trips to PostgreSQL**: {statements} SQL"
             f" statements (SAVEPOINTs included), {autocommit} of them alone in autocommit and the rest in"
             f" {transactions} transactions, plus their BEGIN and COMMIT (counted on the real app in-process). In"
@@ -433,12 +415,43 @@ def run(options: RunOptions) -> Section:
             "",
             *_sweep_lines(sweep),
             "",
-            _cpu_line(cpu_rounds),
             "",
             *profile_markdown(sampler.profile, "an extra round of (a)"),
         ]
     )
     return Section(NAME, markdown)
+
+
+def _floor(
+    url: str, sandbox: Sandbox, carts: list[tuple[str, str]], plan: Plan, postgres: int | None, *, workers: int
+) -> tuple[Summary, dict[str, float]]:
+    """The stack's floor (bench/checkout_floor.py) under the load of (a): its summary and the median CPU per
+    checkout of each part. It only reads the carts, so it may take the same ones again."""
+    rounds, cpu = [], []
+    psp_url = f"http://127.0.0.1:{sandbox.port}"
+    with FloorServer(url, psp_url=psp_url, secret=SECRET, workers=workers) as server:
+        for _ in range(plan.rounds):
+            take = carts * max(1, 40_000 // len(carts))
+            with ProcessTreesMeter(_parts(server.pid, postgres, sandbox), client=LOAD_GENERATOR) as meter:
+                summary = asyncio.run(
+                    _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
+                )
+            rounds.append(summary)
+            cpu.append(_per_checkout(meter, summary))
+    return _median(rounds), _median_cpu(cpu)
+
+
+def _parts(api: int, postgres: int | None, sandbox: Sandbox) -> dict[str, int | None]:
+    """The processes whose CPU a checkout costs (the load generator is counted apart, as the meter's client)."""
+    return {"API": api, "PostgreSQL": postgres, "PSP sandbox": sandbox.process.pid if sandbox.process else None}
+
+
+def _per_checkout(meter: ProcessTreesMeter, summary: Summary) -> dict[str, float]:
+    return {name: 1000 * used / max(summary.requests, 1) for name, used in meter.used.items()}
+
+
+def _median_cpu(rounds: list[dict[str, float]]) -> dict[str, float]:
+    return {name: sorted(r.get(name, 0.0) for r in rounds)[len(rounds) // 2] for name in rounds[0]} if rounds else {}
 
 
 def _sweep_lines(sweep: dict[tuple[int, int], Summary]) -> list[str]:
@@ -457,17 +470,19 @@ def _sweep_lines(sweep: dict[tuple[int, int], Summary]) -> list[str]:
     ]
 
 
-def _cpu_line(cpu_rounds: list[dict[str, float]]) -> str:
-    """CPU milliseconds per checkout by process (medians over the (a) rounds): the figure that other work on
-    the machine barely moves, unlike checkouts/s."""
-    if not cpu_rounds:
+def _cores_line(name: str, cpu: dict[str, float], target_rate: float) -> str:
+    """CPU milliseconds per checkout by process (medians over the rounds), and the cores that the issue's
+    rate (a third of the raw limit) would keep busy at that cost: the figure that other work on the machine
+    barely moves, unlike checkouts/s."""
+    if not cpu:
         return ""
-    names = list(cpu_rounds[0])
-    parts = []
-    for name in names:
-        values = sorted(r.get(name, 0.0) for r in cpu_rounds)
-        parts.append(f"{name} {values[len(values) // 2]:.1f} ms")
-    return "CPU per checkout in (a) (process CPU time / checkouts, median of the rounds): " + ", ".join(parts) + "."
+    parts = ", ".join(f"{part} {ms:.1f} ms" for part, ms in cpu.items())
+    total = sum(cpu.values())
+    cores = target_rate * total / 1000
+    return (
+        f"- CPU per checkout, {name}: {parts}; **{total:.1f} ms** in all, so {target_rate:.0f} checkouts/s (a third"
+        f" of the raw limit) would keep **{cores:.1f} cores** busy."
+    )
 
 
 def _median(summaries: list[Summary]) -> Summary:

@@ -119,18 +119,26 @@ class ProcessTreesMeter:
     """CPU seconds each named process tree used while the `with` block ran (for benchmarks that watch
     other processes than `CpuMeter`'s API/PostgreSQL/client split, e.g. the PSP sandbox)."""
 
-    def __init__(self, pids: dict[str, int | None]) -> None:
+    def __init__(self, pids: dict[str, int | None], *, client: str | None = None) -> None:
         self.pids = {name: pid for name, pid in pids.items() if pid is not None}
+        self.client = client  # also count this process's own CPU (not its children's) under that name
         self.used: dict[str, float] = {}
         self._start: dict[str, float | None] = {}
 
+    def _now(self) -> dict[str, float | None]:
+        now = {name: tree_seconds(pid) for name, pid in self.pids.items()}
+        if self.client is not None:
+            own = os.times()
+            now[self.client] = own.user + own.system
+        return now
+
     def __enter__(self) -> ProcessTreesMeter:
-        self._start = {name: tree_seconds(pid) for name, pid in self.pids.items()}
+        self._start = self._now()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.used = {}
-        for name, pid in self.pids.items():
-            before, after = self._start[name], tree_seconds(pid)
+        for name, after in self._now().items():
+            before = self._start[name]
             if before is not None and after is not None:
                 self.used[name] = after - before

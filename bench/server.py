@@ -47,6 +47,11 @@ class ApiServer:
     def command(self) -> str:
         return f"mercato serve --workers {self.workers}"
 
+    def argv(self) -> list[str]:
+        """The server's command line."""
+        args = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+        return [sys.executable, "-m", "mercato.cli", "serve", *args]
+
     def __enter__(self) -> ApiServer:
         env = {
             **os.environ,
@@ -56,8 +61,7 @@ class ApiServer:
             "MERCATO_ENV": "development",
             **self.extra_env,
         }
-        args = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
-        self._process = subprocess.Popen([sys.executable, "-m", "mercato.cli", "serve", *args], env=env)
+        self._process = subprocess.Popen(self.argv(), env=env)
         try:
             self._wait_until_healthy()
         except BaseException:

@@ -1,0 +1,41 @@
+"""The raw SQL of a checkout: the writes of its two transactions, as the limit of what PostgreSQL and one
+client can do (bench/checkout.py's raw limit) and as the database part of the stack's floor
+(bench/checkout_floor.py). $1 is the cart's SKUs, $2 a holder that names the rows."""
+
+from __future__ import annotations
+
+# reserve: conditional stock update + reservation rows + ledger
+RESERVE = [
+    "UPDATE inventory SET reserved = reserved + 1 WHERE sku_id = ANY($1::text[]) AND warehouse_id = 'wh_bench'"
+    " AND on_hand - reserved >= 1",
+    "INSERT INTO reservations (id, sku_id, warehouse_id, holder, qty, expires_at) SELECT 'res_' || s || $2, s,"
+    " 'wh_bench', $2, 1, now() + interval '15 minutes' FROM unnest($1::text[]) s",
+    "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
+    " SELECT s, 'wh_bench', 'reserve', 0, 1, 'r' FROM unnest($1::text[]) s",
+]
+# confirm: commit the stock, the order with its shipment and items, the payment, the outbox
+CONFIRM = [
+    "UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE sku_id = ANY($1::text[])"
+    " AND warehouse_id = 'wh_bench'",
+    "UPDATE reservations SET status = 'committed' WHERE holder = $2",
+    "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
+    " SELECT s, 'wh_bench', 'commit', -1, -1, 'c' FROM unnest($1::text[]) s",
+    "INSERT INTO orders (id, user_id, checkout_id, status, currency, subtotal, shipping_total, tax_total, total,"
+    " shipping_address) VALUES ('ord_' || $2, 'usr', $2, 'confirmed', 'usd', 3998, 700, 330, 5028, '{}')",
+    "INSERT INTO shipments (id, order_id, merchant_id, warehouse_id, shipping) VALUES ('shp_' || $2, 'ord_' || $2,"
+    " 'mer_bench', 'wh_bench', 700)",
+    "INSERT INTO order_items (id, order_id, shipment_id, sku_id, product_id, merchant_id, name, qty, unit_price, tax,"
+    " total) SELECT 'oi_' || s || $2, 'ord_' || $2, 'shp_' || $2, s, 'p', 'mer_bench', 'n', 1, 1999, 165, 2164"
+    " FROM unnest($1::text[]) s",
+    "INSERT INTO payments (id, checkout_id, user_id, currency, amount, amount_authorized, status)"
+    " VALUES ('pay_' || $2, $2, 'usr', 'usd', 5028, 5028, 'authorized')",
+    "INSERT INTO outbox (id, aggregate, aggregate_id, event_type, payload) VALUES ('evt_' || $2, 'order', $2,"
+    " 'order.confirmed', '{}')",
+]
+
+
+def bind(sql: str, skus: list[str], holder: str) -> tuple[str, list[object]]:
+    """The statement renumbered when it takes only the holder, and its parameters."""
+    if "$1" not in sql:
+        return sql.replace("$2", "$1"), [holder]
+    return sql, [skus, holder] if "$2" in sql else [skus]
