@@ -5,10 +5,15 @@ limit is PostgreSQL and one asyncpg client alone; a checkout must also take an H
 its body, check the caller's token, call the PSP over HTTP and answer with JSON, all on the same two
 cores. This server does exactly that and no more: FastAPI and uvicorn (uvloop, httptools) as
 `mercato serve` runs them, the body parsed by Mercato's own `CheckoutRequest`, the JWT verified, the cart's
-lines read, the raw limit's two transactions through an asyncpg pool, and one PaymentIntent created at
-the sandbox with plain httpx (no SDK). No idempotency key store, no saga record, no ledger of attempts, no
-order read for the answer. Measured by the same load generator as the real checkout, its rate is the best
-any checkout written on this stack could reach on this machine; its ratio to the raw limit says whether
+lines read, two transactions through an asyncpg pool around one PaymentIntent created at the sandbox with
+plain httpx (no SDK), and a JSON answer. No domain code, no saga runner, no ORM or query builder, no
+order read for the answer.
+
+Two shapes: **bare** runs the raw limit's own transactions; **guarded** adds the writes without which a
+checkout would break the issue's guarantees (bench/checkout_sql.py: the Idempotency-Key's claim and
+stored answer, the saga session, the payment and its attempt written before the PSP call). Measured by
+the same load generator as the real checkout, the guarded floor's rate is about the best any correct
+checkout written on this stack could reach on this machine, and its ratio to the raw limit says whether
 the issue's third is reachable at all.
 
 bench/checkout.py runs it as `FloorServer` (`python -m bench.checkout_floor PORT WORKERS`, configured by
@@ -32,7 +37,7 @@ import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import Response
 
-from bench.checkout_sql import CONFIRM, RESERVE, bind
+from bench.checkout_sql import CONFIRM, GUARDED_CONFIRM, GUARDED_RESERVE, RESERVE, bind
 from bench.server import ApiServer
 from mercato.checkout.schemas import CheckoutRequest
 
@@ -42,8 +47,13 @@ CART_LINES = "SELECT l.sku_id, l.qty, s.price FROM cart_lines l JOIN skus s ON s
 class FloorServer(ApiServer):
     """This module's server in its own process, started and stopped as `mercato serve` is."""
 
-    def __init__(self, database_url: str, *, psp_url: str, secret: str, workers: int = 1) -> None:
-        env = {"FLOOR_DATABASE_URL": database_url, "FLOOR_PSP_URL": psp_url, "FLOOR_SECRET": secret}
+    def __init__(self, database_url: str, *, psp_url: str, secret: str, guarded: bool, workers: int = 1) -> None:
+        env = {
+            "FLOOR_DATABASE_URL": database_url,
+            "FLOOR_PSP_URL": psp_url,
+            "FLOOR_SECRET": secret,
+            "FLOOR_GUARDED": "1" if guarded else "0",
+        }
         super().__init__(database_url, workers=workers, env=env)
 
     @property
@@ -54,9 +64,12 @@ class FloorServer(ApiServer):
         return [sys.executable, "-m", "bench.checkout_floor", str(self.port), str(self.workers)]
 
 
-def build_app(database_url: str, psp_url: str, secret: str, *, psp_api_key: str = "sk_test_sandbox") -> FastAPI:
+def build_app(
+    database_url: str, psp_url: str, secret: str, *, guarded: bool, psp_api_key: str = "sk_test_sandbox"
+) -> FastAPI:
     """The floor server: one route, `POST /v1/checkout`, shaped as the real one."""
     state: dict[str, Any] = {}
+    reserve, confirm = (GUARDED_RESERVE, GUARDED_CONFIRM) if guarded else (RESERVE, CONFIRM)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -90,7 +103,7 @@ def build_app(database_url: str, psp_url: str, secret: str, *, psp_api_key: str 
             lines = await conn.fetch(CART_LINES, body.cart_id)
             skus = [line["sku_id"] for line in lines]
             async with conn.transaction():
-                for sql in RESERVE:
+                for sql in reserve:
                     statement, args = bind(sql, skus, holder)
                     await conn.execute(statement, *args)
         answer = await state["psp"].post(
@@ -106,7 +119,7 @@ def build_app(database_url: str, psp_url: str, secret: str, *, psp_api_key: str 
         )
         intent = answer.json()
         async with pool.acquire() as conn, conn.transaction():
-            for sql in CONFIRM:
+            for sql in confirm:
                 statement, args = bind(sql, skus, holder)
                 await conn.execute(statement, *args)
         order = {
@@ -127,7 +140,12 @@ def build_app(database_url: str, psp_url: str, secret: str, *, psp_api_key: str 
 
 def from_environment() -> FastAPI:
     """The app for uvicorn's factory (one per worker process), configured by FloorServer's environment."""
-    return build_app(os.environ["FLOOR_DATABASE_URL"], os.environ["FLOOR_PSP_URL"], os.environ["FLOOR_SECRET"])
+    return build_app(
+        os.environ["FLOOR_DATABASE_URL"],
+        os.environ["FLOOR_PSP_URL"],
+        os.environ["FLOOR_SECRET"],
+        guarded=os.environ["FLOOR_GUARDED"] == "1",
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The raw SQL of a checkout: the writes of its two transactions, as the limit of what PostgreSQL and one
-client can do (bench/checkout.py's raw limit) and as the database part of the stack's floor
-(bench/checkout_floor.py). $1 is the cart's SKUs, $2 a holder that names the rows."""
+client can do (bench/checkout.py's raw limit, shaped as the issue's pgbench transaction) and, with the
+writes its guarantees need, as the database part of the stack's floor (bench/checkout_floor.py). $1 is
+the cart's SKUs, $2 a holder that names the rows."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ RESERVE = [
     "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
     " SELECT s, 'wh_bench', 'reserve', 0, 1, 'r' FROM unnest($1::text[]) s",
 ]
-# confirm: commit the stock, the order with its shipment and items, the payment, the outbox
-CONFIRM = [
+# confirm: commit the stock, write the order with its shipment and items, and its outbox event
+COMMIT_AND_ORDER = [
     "UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE sku_id = ANY($1::text[])"
     " AND warehouse_id = 'wh_bench'",
     "UPDATE reservations SET status = 'committed' WHERE holder = $2",
@@ -27,11 +28,41 @@ CONFIRM = [
     "INSERT INTO order_items (id, order_id, shipment_id, sku_id, product_id, merchant_id, name, qty, unit_price, tax,"
     " total) SELECT 'oi_' || s || $2, 'ord_' || $2, 'shp_' || $2, s, 'p', 'mer_bench', 'n', 1, 1999, 165, 2164"
     " FROM unnest($1::text[]) s",
-    "INSERT INTO payments (id, checkout_id, user_id, currency, amount, amount_authorized, status)"
-    " VALUES ('pay_' || $2, $2, 'usr', 'usd', 5028, 5028, 'authorized')",
     "INSERT INTO outbox (id, aggregate, aggregate_id, event_type, payload) VALUES ('evt_' || $2, 'order', $2,"
     " 'order.confirmed', '{}')",
 ]
+
+
+# the raw limit's confirm transaction: the order, and the payment recorded as authorized
+CONFIRM = [
+    *COMMIT_AND_ORDER,
+    "INSERT INTO payments (id, checkout_id, user_id, currency, amount, amount_authorized, status)"
+    " VALUES ('pay_' || $2, $2, 'usr', 'usd', 5028, 5028, 'authorized')",
+]
+
+# What a checkout that keeps the issue's guarantees writes besides, at the least: before the PSP call and
+# durable with the reservation, the Idempotency-Key's claim, the saga's session, and the payment with the
+# attempt about to be sent (so a crash mid-call can be reconciled, never charged twice); with the order,
+# the attempt's and the payment's outcome, the session's end and the key's stored answer.
+GUARD_BEFORE = [
+    "INSERT INTO idempotency_keys (scope, key, method, path, request_hash, expires_at)"
+    " VALUES ('usr', $2, 'POST', '/v1/checkout', $2, now() + interval '24 hours')",
+    "INSERT INTO checkout_sessions (id, user_id, idempotency_key, cart_id, lease_until)"
+    " VALUES ('chk_' || $2, 'usr', $2, 'cart', now() + interval '30 seconds')",
+    "INSERT INTO payments (id, checkout_id, user_id, currency, amount) VALUES ('pay_' || $2, $2, 'usr', 'usd', 5028)",
+    "INSERT INTO payment_attempts (id, payment_id, operation, provider, idempotency_key, amount)"
+    " VALUES ('pat_' || $2, 'pay_' || $2, 'authorize', 'sandbox', $2, 5028)",
+]
+GUARD_AFTER = [
+    "UPDATE payment_attempts SET status = 'succeeded', psp_reference = 'pi_' || $2 WHERE id = 'pat_' || $2",
+    "UPDATE payments SET status = 'authorized', amount_authorized = amount, order_id = 'ord_' || $2"
+    " WHERE id = 'pay_' || $2",
+    "UPDATE checkout_sessions SET status = 'completed', order_id = 'ord_' || $2 WHERE id = 'chk_' || $2",
+    "UPDATE idempotency_keys SET status = 'completed', response_status = 201, response_body = '{}'"
+    " WHERE scope = 'usr' AND key = $2",
+]
+GUARDED_RESERVE = [*GUARD_BEFORE, *RESERVE]
+GUARDED_CONFIRM = [*COMMIT_AND_ORDER, *GUARD_AFTER]
 
 
 def bind(sql: str, skus: list[str], holder: str) -> tuple[str, list[object]]:

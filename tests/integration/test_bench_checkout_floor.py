@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import psycopg
+import pytest
 
 from bench.checkout import ADDRESS, SECRET, SKU_IDS, prepare_carts
 from bench.checkout_floor import build_app
@@ -16,11 +17,12 @@ from tests.psp_fixtures import API_KEY, SandboxProcess
 STOCK = 10_000_000  # what prepare_carts receives per SKU
 
 
+@pytest.mark.parametrize("guarded", [False, True], ids=["bare", "guarded"])
 async def test_the_floor_commits_the_carts_stock_writes_the_order_and_authorizes_at_the_psp(
-    database_url: str, primary: SandboxProcess
+    database_url: str, primary: SandboxProcess, guarded: bool
 ) -> None:
     [(token, cart_id)] = prepare_carts(database_url, 1, skus=2)
-    app = build_app(database_url, primary.url, SECRET, psp_api_key=API_KEY)
+    app = build_app(database_url, primary.url, SECRET, guarded=guarded, psp_api_key=API_KEY)
     body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
 
@@ -40,6 +42,13 @@ async def test_the_floor_commits_the_carts_stock_writes_the_order_and_authorizes
         statuses = db.execute(
             "SELECT DISTINCT status FROM reservations WHERE sku_id = ANY(%s)", (SKU_IDS[:2],)
         ).fetchall()
+        payment = db.execute("SELECT status, amount_authorized FROM payments").fetchall()
+        guards = db.execute(
+            "SELECT (SELECT array_agg(status) FROM idempotency_keys), (SELECT array_agg(status) FROM"
+            " checkout_sessions), (SELECT array_agg(status) FROM payment_attempts)"
+        ).fetchone()
+    assert payment == [("authorized", 5028)]
+    assert guards == ((["completed"], ["completed"], ["succeeded"]) if guarded else (None, None, None))
     assert stock == [(STOCK - 1, 0), (STOCK - 1, 0)]
     assert items == (2,)
     assert statuses == [("committed",)]
@@ -53,7 +62,7 @@ async def test_the_floor_refuses_a_bad_token_before_touching_anything(
     database_url: str, primary: SandboxProcess
 ) -> None:
     [(_, cart_id)] = prepare_carts(database_url, 1, skus=2)
-    app = build_app(database_url, primary.url, SECRET, psp_api_key=API_KEY)
+    app = build_app(database_url, primary.url, SECRET, guarded=True, psp_api_key=API_KEY)
     body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
 
     async with (
