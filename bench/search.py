@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import httpx
 import psycopg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.affinity import can_confine
 from bench.cpu import CpuMeter, postmaster_pid
@@ -265,17 +266,23 @@ async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
     return "\n".join(lines)
 
 
+async def service_mix(engine: AsyncEngine, queries: QuerySet) -> dict[str, list[tuple[str, str | None]]]:
+    """Each class's (query string, cursor) pairs for calls without HTTP: a deep page from its cursor."""
+    mix: dict[str, list[tuple[str, str | None]]] = {}
+    for query_class in queries.classes:
+        if query_class.depth > 1:
+            pairs = [(q, await cursor_for_page(engine, q, query_class.depth)) for q in query_class.queries[:10]]
+        else:
+            pairs = [(q, None) for q in query_class.queries]
+        mix[query_class.key] = pairs
+    return mix
+
+
 async def _in_process(url: str, queries: QuerySet, plan: Plan) -> dict[int, tuple[int, float, list[float]]]:
     """The mix through the service alone, at 1 and 4 tasks (deep pages start from their page-10 cursor)."""
     engine = make_engine(url, pool_size=4, max_overflow=0)
     try:
-        mix: dict[str, list[tuple[str, str | None]]] = {}
-        for query_class in queries.classes:
-            if query_class.depth > 1:
-                pairs = [(q, await cursor_for_page(engine, q, query_class.depth)) for q in query_class.queries[:10]]
-            else:
-                pairs = [(q, None) for q in query_class.queries]
-            mix[query_class.key] = pairs
+        mix = await service_mix(engine, queries)
         results = {}
         for tasks in (1, 4):
             await service_phase(engine, mix, MIX, tasks=tasks, seconds=plan.warmup_seconds)
