@@ -28,6 +28,7 @@ import psycopg
 
 from bench.checkout_floor import FloorServer
 from bench.checkout_sql import CONFIRM, RESERVE, bind
+from bench.checkout_wrk import checkout_lines, drive_checkouts
 from bench.cpu import ProcessTreesMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
 from bench.load import PhaseResult, Recorder, Summary, phase_of, run_phase, summarize
@@ -35,11 +36,13 @@ from bench.options import RunOptions
 from bench.profiling import Sampler, profile_markdown
 from bench.report import Section, machine, table
 from bench.server import ApiServer, free_port
+from bench.wrk import wrk_path
 from mercato.kernel.ids import new_id
 
 NAME = "checkout"
 LOAD_GENERATOR = "load generator"
 # The stack's floors measured (bench/checkout_floor.py): (label, with the guarantees' writes, API processes)
+FLOOR_REQUESTS = 8_000  # checkouts prepared for one floor round (its carts are reused, its keys are not)
 FLOORS = (("bare, 1 process", False, 1), ("guarded, 1 process", True, 1), ("guarded, 2 processes", True, 2))
 SECRET = "bench-secret-" + "b" * 40
 SKUS = 500
@@ -221,6 +224,27 @@ async def _drive(
     return summarize([phase])
 
 
+def _checkouts(
+    base_url: str, carts: list[tuple[str, str]], *, concurrency: int, seconds: float, warmup: float = 0.0
+) -> Summary:
+    """A phase of checkouts, each cart once, driven by wrk when it is installed (bench/checkout_wrk.py),
+    else by httpx in this process; after `warmup` seconds whose answers are left out."""
+    if wrk_path() is None:
+        return asyncio.run(_drive(base_url, carts, concurrency=concurrency, seconds=seconds, warmup=warmup))
+    lines = checkout_lines(carts, ADDRESS)
+    if warmup:
+        # The warm-up's own share of the carts: a third for a warm-up half as long as the measured phase.
+        split = len(lines) * round(warmup) // round(warmup + seconds)
+        drive_checkouts(base_url, lines[:split], connections=concurrency, seconds=warmup)
+        lines = lines[split:]
+    return summarize([drive_checkouts(base_url, lines, connections=concurrency, seconds=seconds)])
+
+
+def load_generator() -> str:
+    """Which load generator `_checkouts` uses, for the report."""
+    return "wrk (C, one thread)" if wrk_path() else "httpx in the benchmark process"
+
+
 def _after_warmup(timeline: list[tuple[float, float, int]], start: float, seconds: float) -> PhaseResult:
     """The phase as if it had begun at `start`: the rate of answers in the `seconds` after it, and the
     latency of the checkouts sent from then on. With 128 buyers starting at once, the first answers wait
@@ -333,8 +357,8 @@ def run(options: RunOptions) -> Section:
                     for _ in range(plan.rounds):
                         take = [next(pool) for _ in range(chunk)]
                         with ProcessTreesMeter(processes, client=LOAD_GENERATOR) as meter:
-                            summary = asyncio.run(
-                                _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
+                            summary = _checkouts(
+                                server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds
                             )
                         rounds.append(summary)
                         if workers == 1:
@@ -343,15 +367,13 @@ def run(options: RunOptions) -> Section:
                     results[label] = _median(rounds)
                     for concurrency in SWEEP:
                         take = [next(pool) for _ in range(chunk)]
-                        sweep[(workers, concurrency)] = asyncio.run(
-                            _drive(server.base_url, take, concurrency=concurrency, seconds=plan.seconds)
+                        sweep[(workers, concurrency)] = _checkouts(
+                            server.base_url, take, concurrency=concurrency, seconds=plan.seconds
                         )
                     if workers == 1:
                         take = [next(pool) for _ in range(chunk)]
                         with Sampler(server.pid, "checkout-a") as sampler:
-                            asyncio.run(
-                                _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
-                            )
+                            _checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
             floors = {
                 shape: _floor(url, fast, carts, plan, postgres, guarded=guarded, workers=workers)
                 for shape, guarded, workers in FLOORS
@@ -360,14 +382,8 @@ def run(options: RunOptions) -> Section:
                 results[f"(floor) {shape}"] = summary
         with Sandbox("300-800") as slow, ApiServer(url, env=_server_env(slow)) as server:
             take = [next(pool) for _ in range(3 * chunk)]  # a warm-up and twice a round's length
-            results["(b) PSP at 300–800 ms"] = asyncio.run(
-                _drive(
-                    server.base_url,
-                    take,
-                    concurrency=plan.concurrency_slow,
-                    seconds=2 * plan.seconds,
-                    warmup=plan.seconds,
-                )
+            results["(b) PSP at 300–800 ms"] = _checkouts(
+                server.base_url, take, concurrency=plan.concurrency_slow, seconds=2 * plan.seconds, warmup=plan.seconds
             )
         raw = [
             asyncio.run(_raw_limit(url, concurrency=plan.concurrency_fast, seconds=plan.seconds))
@@ -391,7 +407,8 @@ def run(options: RunOptions) -> Section:
             "## Checkout (`POST /v1/checkout`, issue 6)",
             "",
             f"Command: `{options.command}`. {description}. {machine(load_before)}",
-            f"(a) {plan.concurrency_fast} concurrent buyers, PSP sandbox at 0 ms; (b) {plan.concurrency_slow}"
+            f"Load generator: {load_generator()}, on the same cores as everything it measures."
+            f" (a) {plan.concurrency_fast} concurrent buyers, PSP sandbox at 0 ms; (b) {plan.concurrency_slow}"
             " concurrent buyers, sandbox at 300–800 ms; one API process unless the row says two; each checkout is a"
             f" fresh cart of 2 SKUs out of {SKUS}. Medians over {plan.rounds} rounds of {plan.seconds:.0f} s for (a)"
             f" and the raw limit; (b) is one phase of {2 * plan.seconds:.0f} s after a {plan.seconds:.0f} s warm-up"
@@ -446,11 +463,9 @@ def _floor(
     psp_url = f"http://127.0.0.1:{sandbox.port}"
     with FloorServer(url, psp_url=psp_url, secret=SECRET, guarded=guarded, workers=workers) as server:
         for _ in range(plan.rounds):
-            take = carts * max(1, 40_000 // len(carts))
+            take = list(itertools.islice(itertools.cycle(carts), FLOOR_REQUESTS))
             with ProcessTreesMeter(_parts(server.pid, postgres, sandbox), client=LOAD_GENERATOR) as meter:
-                summary = asyncio.run(
-                    _drive(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
-                )
+                summary = _checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
             rounds.append(summary)
             cpu.append(_per_checkout(meter, summary))
     return _median(rounds), _median_cpu(cpu)

@@ -19,9 +19,19 @@ from pathlib import Path
 
 from bench.load import PhaseResult
 
-# The Lua side: each thread starts at its own place in the list and sends the paths in turn; at the end
-# one line of figures (latencies in microseconds) that `_parse` reads.
-_SCRIPT = """
+# The end of every script: one line of figures (latencies in microseconds) that `parse` reads.
+DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK-RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+# GET a list of paths: each thread starts at its own place in the list and sends the paths in turn.
+_SCRIPT = (
+    """
 local paths = {}
 local next_index = 1
 local offset = 0
@@ -44,13 +54,10 @@ function request()
   return wrk.format("GET", path)
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("WRK-RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
 """
+    + DONE
+)
+
 
 _RESULT = re.compile(r"WRK-RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)")
 
@@ -72,20 +79,35 @@ def run_wrk(
     """GET the paths in turn on `connections` keep-alive connections for `seconds`; wrk's own figures.
 
     With `cores`, wrk runs on those cores only (Linux), e.g. apart from a server confined to the others."""
+    return run_script(base_url, _SCRIPT, paths, connections=connections, seconds=seconds, threads=threads, cores=cores)
+
+
+def run_script(
+    base_url: str,
+    script: str,
+    lines: Sequence[str],
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 1,
+    cores: set[int] | None = None,
+) -> PhaseResult:
+    """Run wrk with a Lua `script` whose `init` reads the file of `lines` (its first argument) and which
+    ends with `DONE`."""
     executable = wrk_path()
     if executable is None:
         raise RuntimeError("wrk is not installed")
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
-        script, listing = Path(folder) / "paths.lua", Path(folder) / "paths.txt"
-        script.write_text(_SCRIPT)
-        listing.write_text("\n".join(paths) + "\n")
+        script_path, listing = Path(folder) / "script.lua", Path(folder) / "lines.txt"
+        script_path.write_text(script)
+        listing.write_text("\n".join(lines) + "\n")
         command = [
             executable,
             f"--threads={max(1, min(threads, connections))}",
             f"--connections={connections}",
             f"--duration={max(1, round(seconds))}s",
             "--timeout=30s",
-            f"--script={script}",
+            f"--script={script_path}",
             base_url,
             "--",
             str(listing),

@@ -1,14 +1,18 @@
-"""The wrk load generator of the search benchmark sends every path of its list and reports what it got."""
+"""The wrk load generators of the benchmarks send what they were given and report what they got: the search
+benchmark's list of paths, the checkout benchmark's checkouts (each once, never a key twice)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
 
+from bench.checkout_wrk import checkout_lines, drive_checkouts
 from bench.wrk import parse, run_wrk, wrk_path
 
 pytestmark = pytest.mark.skipif(wrk_path() is None, reason="wrk is not installed (apt-get install wrk)")
@@ -17,6 +21,16 @@ pytestmark = pytest.mark.skipif(wrk_path() is None, reason="wrk is not installed
 class _Counting(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the API server answers
     hits: Counter[str] = Counter()
+    posted: ClassVar[list[tuple[str, str, dict[str, Any]]]] = []  # (authorization, idempotency key, body)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Counting.posted.append((self.headers["Authorization"], self.headers["Idempotency-Key"], json.loads(body)))
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
 
     def do_GET(self) -> None:
         _Counting.hits[self.path] += 1
@@ -35,6 +49,7 @@ class _Counting(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     _Counting.hits = Counter()
+    _Counting.posted = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -69,3 +84,26 @@ def test_answers_that_are_not_2xx_count_as_errors(server: str) -> None:
 def test_output_without_figures_is_refused() -> None:
     with pytest.raises(RuntimeError, match="no figures"):
         parse("Running 1s test @ http://127.0.0.1:1\n")
+
+
+def test_each_prepared_checkout_is_posted_once_with_its_token_key_and_body(server: str) -> None:
+    carts = [(f"token{i}", f"cart_{i}") for i in range(100_000)]
+    lines = checkout_lines(carts, {"country": "US"})
+
+    result = drive_checkouts(server, lines, connections=2, seconds=1)
+
+    posted = _Counting.posted
+    assert result.errors == 0
+    assert result.requests <= len(posted) <= result.requests + 2  # the last may be answered after wrk stopped
+    assert len({key for _, key, _ in posted}) == len(posted)
+    by_token = dict(carts)
+    for authorization, _key, body in posted:
+        assert body["cart_id"] == by_token[authorization.removeprefix("Bearer ")]
+        assert body["shipping_address"] == {"country": "US"}
+
+
+def test_a_run_longer_than_its_checkouts_is_refused_rather_than_replaying_keys(server: str) -> None:
+    lines = checkout_lines([("token", "cart_1"), ("token", "cart_2")], {"country": "US"})
+
+    with pytest.raises(RuntimeError, match="give it more carts"):
+        drive_checkouts(server, lines, connections=1, seconds=1)
