@@ -30,6 +30,7 @@ from bench.report import Section
 from bench.search_cores import CoresVerdict, cores_section, measure_by_cores
 from bench.search_explain import cursor_for_page, explain, service_ms, service_phase
 from bench.search_queries import QueryClass, QuerySet, build_query_set
+from bench.search_replay import ReplayVerdict, Search, measure_replay, record
 from bench.search_report import (
     MIX,
     NAME,
@@ -242,6 +243,19 @@ def _measure_by_cores(
     return cores_section(runs, connections=connections, rounds=CORES_ROUNDS, target=SEARCHES_PER_SECOND)
 
 
+def _measure_replay(url: str, queries: QuerySet, plan: Plan) -> ReplayVerdict:
+    """PostgreSQL alone: the mix's statements, recorded through the service, replayed without the API."""
+
+    async def recorded() -> dict[str, list[Search]]:
+        engine = make_engine(url, pool_size=2, max_overflow=0)
+        try:
+            return await record(engine, await service_mix(engine, queries))
+        finally:
+            await engine.dispose()
+
+    return measure_replay(url, asyncio.run(recorded()), MIX, seconds=plan.phase_seconds, postgres_pid=_postgres_pid())
+
+
 async def _explain_slowest(url: str, queries: QuerySet, slowest: str) -> str:
     query_class = next(c for c in queries.classes if c.key == slowest)
     engine = make_engine(url, pool_size=2, max_overflow=0)
@@ -318,6 +332,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         slowest = max(candidates, key=lambda k: percentile(sorted(alone[k].latencies[k]), 0.95))
         notes = asyncio.run(_explain_slowest(url, queries, slowest))
         in_process = asyncio.run(_in_process(url, queries, plan))
+        replayed = _measure_replay(url, queries, plan)
     return render(
         plan=plan,
         queries=queries,
@@ -326,6 +341,7 @@ def run(quick: bool, products: int | None = None, command: str = "python -m benc
         ceiling=ceiling,
         with_wrk=with_wrk,
         by_cores=by_cores,
+        replayed=replayed,
         notes=notes,
         in_process=in_process,
         context=Context(

@@ -13,6 +13,7 @@ machine; with PostgreSQL confined to one core (bench/affinity.py) it is PostgreS
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 from collections.abc import Sequence
@@ -24,8 +25,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.affinity import Confined
+from bench.affinity import Confined, can_confine
 from bench.cpu import CpuMeter
+from bench.report import ms_cell, table
 from bench.search_explain import CODEC, request_from
 from mercato.search import search_products
 
@@ -77,32 +79,45 @@ async def replay(
     *,
     connections: int,
     seconds: float,
+    warmup: float = 0.0,
+    meter: CpuMeter | None = None,
 ) -> tuple[int, float]:
-    """Whole searches drawn from the mix by weight, on `connections` asyncpg connections for `seconds`:
-    (searches, elapsed seconds)."""
+    """Whole searches drawn from the mix by weight, on `connections` asyncpg connections for `seconds`
+    after `warmup` seconds: (searches, elapsed seconds). The meter, if any, starts after the warm-up and
+    is read before the connections close (a backend that exits takes its CPU time out of the live sum)."""
     keys = [key for key in weights if recorded.get(key)]
+    conns = [await asyncpg.connect(url) for _ in range(connections)]
     done = 0
-    deadline = time.perf_counter() + seconds
 
-    async def worker(index: int) -> None:
+    async def worker(conn: asyncpg.Connection, rng: random.Random, deadline: float) -> None:
         nonlocal done
-        rng = random.Random(index)
-        conn = await asyncpg.connect(url)
-        try:
-            while time.perf_counter() < deadline:
-                search = rng.choice(recorded[rng.choices(keys, [weights[k] for k in keys])[0]])
-                transaction = conn.transaction(readonly=True)
-                await transaction.start()
-                for statement, params in search:
-                    await conn.fetch(statement, *params)
-                await transaction.rollback()
-                done += 1
-        finally:
-            await conn.close()
+        while time.perf_counter() < deadline:
+            search = rng.choice(recorded[rng.choices(keys, [weights[k] for k in keys])[0]])
+            transaction = conn.transaction(readonly=True)
+            await transaction.start()
+            for statement, params in search:
+                await conn.fetch(statement, *params)
+            await transaction.rollback()
+            done += 1
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(i) for i in range(connections)))
-    return done, time.perf_counter() - started
+    try:
+        rngs = [random.Random(index) for index in range(connections)]
+        if warmup:
+            deadline = time.perf_counter() + warmup
+            await asyncio.gather(*(worker(conn, rng, deadline) for conn, rng in zip(conns, rngs, strict=True)))
+        done = 0
+        if meter is not None:
+            meter.start()
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(*(worker(conn, rng, deadline) for conn, rng in zip(conns, rngs, strict=True)))
+        elapsed = time.perf_counter() - started
+        if meter is not None:
+            meter.stop(done)
+    finally:
+        for conn in conns:
+            await conn.close()
+    return done, elapsed
 
 
 def replay_phase(
@@ -121,17 +136,93 @@ def replay_phase(
     if confined is not None:
         confined.__enter__()
     try:
-        asyncio.run(replay(url, recorded, weights, connections=connections, seconds=seconds / 5))
-        meter.start()
-        searches, elapsed = asyncio.run(replay(url, recorded, weights, connections=connections, seconds=seconds))
-        split = meter.per_request(searches)
+        searches, elapsed = asyncio.run(
+            replay(url, recorded, weights, connections=connections, seconds=seconds, warmup=seconds / 5, meter=meter)
+        )
     finally:
         if confined is not None:
             confined.__exit__(None, None, None)
+    split = meter.result
     return ReplayResult(
         connections=connections,
         cores=len(cores) if cores is not None else None,
         per_second=searches / elapsed if elapsed else 0.0,
-        postgres_ms=split.postgres_ms,
-        client_ms=split.client_ms,
+        postgres_ms=split.postgres_ms if split else None,
+        client_ms=split.client_ms if split else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayVerdict:
+    """The replay phases' Markdown and PostgreSQL's best rate for the mix on all cores."""
+
+    markdown: str
+    best: float
+
+
+def measure_replay(
+    url: str,
+    recorded: dict[str, list[Search]],
+    weights: dict[str, int],
+    *,
+    seconds: float,
+    postgres_pid: int | None,
+    connections: tuple[int, ...] = (2, 4, 8),
+) -> ReplayVerdict:
+    """The mix replayed on all cores at each connection count, on one core (the client on the other) when
+    Linux lets the benchmark confine PostgreSQL, and each class alone: PostgreSQL's ceiling and where its
+    CPU goes."""
+    runs = [
+        replay_phase(url, recorded, weights, connections=n, seconds=seconds, postgres_pid=postgres_pid)
+        for n in connections
+    ]
+    if can_confine() and postgres_pid is not None:
+        everything = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, everything - {0})
+        try:
+            runs.append(
+                replay_phase(
+                    url, recorded, weights, connections=4, seconds=seconds, postgres_pid=postgres_pid, cores={0}
+                )
+            )
+        finally:
+            os.sched_setaffinity(0, everything)
+    by_class = {
+        key: replay_phase(url, recorded, {key: 1}, connections=4, seconds=seconds / 2, postgres_pid=postgres_pid)
+        for key in weights
+        if recorded.get(key)
+    }
+    return ReplayVerdict(_markdown(runs, by_class, weights), max(run.per_second for run in runs if run.cores is None))
+
+
+def _markdown(runs: list[ReplayResult], by_class: dict[str, ReplayResult], weights: dict[str, int]) -> str:
+    rows = [
+        (
+            "both" if run.cores is None else f"{run.cores} (client on the other)",
+            run.connections,
+            f"{run.per_second:,.0f}",
+            ms_cell(run.postgres_ms),
+            ms_cell(run.client_ms),
+        )
+        for run in runs
+    ]
+    total = sum(weights.values())
+    class_rows = [
+        (
+            key,
+            f"{weights[key] * 100 / total:.0f}%",
+            f"{run.per_second:,.0f}",
+            ms_cell(run.postgres_ms),
+            ms_cell(run.postgres_ms * weights[key] / total if run.postgres_ms is not None else None),
+        )
+        for key, run in by_class.items()
+    ]
+    return "\n".join(
+        [
+            table(("PostgreSQL's cores", "connections", "searches/s", "PostgreSQL CPU ms/search", "client"), rows),
+            "",
+            "Each class alone (4 connections, both cores): where PostgreSQL's CPU per search of the mix goes.",
+            "",
+            table(("class", "share of the mix", "searches/s", "PostgreSQL CPU ms/search", "in the mix"), class_rows),
+        ]
     )

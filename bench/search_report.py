@@ -14,6 +14,7 @@ from bench.search_queries import QuerySet
 
 if TYPE_CHECKING:
     from bench.search_cores import CoresVerdict
+    from bench.search_replay import ReplayVerdict
     from bench.search_wrk import LoadedMix
 
 NAME = "search"
@@ -154,6 +155,7 @@ def render(
     ceiling: PhaseResult,
     with_wrk: tuple[dict[int, LoadedMix], PhaseResult] | None,
     by_cores: CoresVerdict | None,
+    replayed: ReplayVerdict,
     notes: str,
     in_process: dict[int, tuple[int, float, list[float]]],
     context: Context,
@@ -210,6 +212,7 @@ def render(
             f"; per core (server confined to 1, then 2): {by_cores.per_core:,.0f}/s, so about"
             f" {by_cores.needed} cores for {SEARCHES_PER_SECOND:,.0f}/s"
         )
+    throughput += f"; PostgreSQL alone (its statements replayed, no API): {replayed.best:,.0f}/s at best"
     cores_markdown = (
         by_cores.markdown
         if by_cores is not None
@@ -290,6 +293,14 @@ service's Python and PostgreSQL do on these cores):
 ### Per core: what would reach {SEARCHES_PER_SECOND:,.0f} searches/s
 
 {cores_markdown}
+
+### PostgreSQL alone: the ceiling of any API on this database and machine
+
+The statements the search service runs for each query of the mix, recorded once in process, replayed
+straight through asyncpg on connections of their own (bench/search_replay.py): no API, no HTTP, no query
+building, a client that costs little. Whatever an API adds, it cannot serve more than this.
+
+{replayed.markdown}
 
 ### Against the targets
 

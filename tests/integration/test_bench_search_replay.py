@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.search_replay import record, replay
 from mercato.seed import seed_marketplace
 
-MIX = {
+MIX: dict[str, list[tuple[str, str | None]]] = {
     "text": [("q=wireless+headphones", None), ("q=chef+kni", None)],
     "facets": [("q=wireless&facets=all", None)],
     "browse": [("category=audio&sort=price", None)],
