@@ -168,15 +168,19 @@ class SandboxProcess:
 
 
 def make_registry(
-    *sandboxes: SandboxProcess, breaker_threshold: int = 3, breaker_reset_seconds: float = 0.5, max_retries: int = 1
+    *sandboxes: SandboxProcess,
+    breaker_threshold: int = 3,
+    breaker_reset_seconds: float = 0.5,
+    max_retries: int = 1,
+    timeout_seconds: float = CLIENT_TIMEOUT_SECONDS,
 ) -> ProviderRegistry:
     """A registry over the given sandboxes with test-sized timeouts, retries and breakers."""
     return ProviderRegistry(
-        [s.provider() for s in sandboxes],
+        [s.provider(timeout=timeout_seconds) for s in sandboxes],
         retry=RetryPolicy(max_retries=max_retries, backoff_seconds=0.01),
         breaker_threshold=breaker_threshold,
         breaker_reset_seconds=breaker_reset_seconds,
-        timeout_seconds=CLIENT_TIMEOUT_SECONDS,
+        timeout_seconds=timeout_seconds,
     )
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.payments import ProviderRegistry, authorize_payment, capture_payment
 from tests.conftest import ServedApp
-from tests.psp_fixtures import SandboxProcess, attempt_rows, new_payment, payment_row
+from tests.psp_fixtures import SandboxProcess, attempt_rows, make_registry, new_payment, payment_row
 
 
 def _point_webhooks(sandbox: SandboxProcess, app: ServedApp, timing: str) -> None:
@@ -41,14 +43,25 @@ async def _wait_delivered(sandbox: SandboxProcess, reference: str, count: int) -
         await asyncio.sleep(0.05)
 
 
+@pytest.fixture
+async def patient_registry(primary: SandboxProcess, secondary: SandboxProcess) -> AsyncIterator[ProviderRegistry]:
+    """A registry that waits for answers as long as production does: with webhooks sent before the
+    response, the sandbox answers only once the API has handled them, which on a loaded machine (a cold
+    server's first webhook) took longer than the suite's usual 0.6 s and turned the race into a timeout."""
+    registry = make_registry(primary, secondary, timeout_seconds=10.0)
+    yield registry
+    await registry.close()
+
+
 async def test_webhooks_arriving_before_the_response_settle_once_and_never_capture_twice(
     engine: AsyncEngine,
-    registry: ProviderRegistry,
+    patient_registry: ProviderRegistry,
     primary: SandboxProcess,
     psp_served_app: ServedApp,
     psp_api: httpx.Client,
     db: psycopg.Connection[Any],
 ) -> None:
+    registry = patient_registry
     _point_webhooks(primary, psp_served_app, "before_response")
     payment_id = await new_payment(engine, amount=9000)
     result = await authorize_payment(
