@@ -24,7 +24,9 @@ sections by hand: change the benchmark in `bench/` and run it.
 Benchmarks use their own PostgreSQL: an embedded server under `./var/bench-pg` (kept between runs, so a
 benchmark catalog is seeded once and reused), or the server at `BENCH_DATABASE_URL` (the benchmarks create
 their databases there, so it needs CREATEDB). `--quick` is a smoke run with small data and short phases;
-its figures are not comparable with a full run's.
+its figures are not comparable with a full run's. HTTP load comes from `wrk` (C, `apt-get install wrk`)
+where a benchmark can use it and it is installed, else from httpx in the benchmark process, whose own
+CPU then competes with the server for the same cores; each section says which drove it.
 """
 
 _SECTION = re.compile(r"<!-- bench:(?P<name>[a-z_]+):start -->\n.*?<!-- bench:(?P=name):end -->\n", re.DOTALL)
