@@ -10,52 +10,33 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import random
-import signal
-import subprocess
 import sys
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
-import jwt
-import psycopg
 
 from bench.checkout_floor import FloorServer
+from bench.checkout_load import checkouts, load_generator
+from bench.checkout_setup import ADDRESS, SECRET, SKU_IDS, SKUS, Sandbox, prepare_carts, server_env, vacuum
 from bench.checkout_sql import CONFIRM, RESERVE, bind
-from bench.checkout_wrk import checkout_lines, drive_checkouts
 from bench.cpu import ProcessTreesMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
-from bench.load import PhaseResult, Recorder, Summary, phase_of, run_phase, summarize
+from bench.load import Summary
 from bench.options import RunOptions
 from bench.profiling import Sampler, profile_markdown
 from bench.report import Section, machine, table
-from bench.server import ApiServer, free_port
-from bench.wrk import wrk_path
-from mercato.kernel.ids import new_id
+from bench.server import ApiServer
 
 NAME = "checkout"
 LOAD_GENERATOR = "load generator"
-# The stack's floors measured (bench/checkout_floor.py): (label, with the guarantees' writes, API processes)
 FLOOR_REQUESTS = 8_000  # checkouts prepared for one floor round (its carts are reused, its keys are not)
+# The stack's floors measured (bench/checkout_floor.py): (label, with the guarantees' writes, API processes)
 FLOORS = (("bare, 1 process", False, 1), ("guarded, 1 process", True, 1), ("guarded, 2 processes", True, 2))
-SECRET = "bench-secret-" + "b" * 40
-SKUS = 500
 SWEEP = (1, 2, 4, 8)  # concurrent buyers: the rate and latency curve, to find the highest rate with p95 < 200 ms
-SKU_IDS = [new_id("sku") for _ in range(SKUS)]
-ADDRESS = {
-    "name": "Bench",
-    "line1": "1 Main",
-    "city": "Austin",
-    "region": "TX",
-    "postal_code": "78701",
-    "country": "US",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,198 +52,6 @@ def plan_for(options: RunOptions) -> Plan:
     if options.quick:
         return Plan(rounds=1, seconds=3.0, carts=600, concurrency_fast=8, concurrency_slow=32)
     return Plan(rounds=3, seconds=10.0, carts=20_000, concurrency_fast=16, concurrency_slow=128)
-
-
-def prepare_carts(url: str, carts: int, *, skus: int = SKUS) -> list[tuple[str, str]]:
-    """One merchant, `skus` SKUs with deep stock, rates, and `carts` customers' carts of 2 lines; (token,
-    cart_id) each."""
-    now = datetime.now(UTC)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO merchants (id, name, slug) VALUES ('mer_bench', 'Bench', 'bench') ON CONFLICT DO NOTHING"
-        )
-        conn.execute(
-            "INSERT INTO brands (id, slug, name) VALUES ('brd_bench', 'bench', 'Bench') ON CONFLICT DO NOTHING"
-        )
-        conn.execute(
-            "INSERT INTO categories (id, slug, name, path) VALUES ('cat_bench', 'bench', 'Bench', 'bench')"
-            " ON CONFLICT DO NOTHING"
-        )
-        conn.execute(
-            "INSERT INTO warehouses (id, merchant_id, name, country, region, priority)"
-            " VALUES ('wh_bench', 'mer_bench', 'Main', 'US', 'TX', 1) ON CONFLICT DO NOTHING"
-        )
-        conn.execute(
-            "INSERT INTO shipping_zones (country, region, zone) VALUES ('US', '', 'us') ON CONFLICT DO NOTHING"
-        )
-        conn.execute(
-            "INSERT INTO shipping_rates (carrier, zone, max_weight_grams, amount, currency)"
-            " VALUES ('ups', 'us', 50000, 700, 'usd') ON CONFLICT DO NOTHING"
-        )
-        conn.execute(
-            "INSERT INTO tax_rates (country, region, postal_prefix, rate_bps) VALUES ('US', 'TX', '', 825)"
-            " ON CONFLICT DO NOTHING"
-        )
-        for n in range(skus):
-            pid, sid = new_id("product"), SKU_IDS[n]
-            conn.execute(
-                "INSERT INTO products (id, merchant_id, name, slug, brand_id, category_id, currency, price_min,"
-                " price_max) VALUES (%s, 'mer_bench', %s, %s, 'brd_bench', 'cat_bench', 'usd', 1999, 1999)"
-                " ON CONFLICT DO NOTHING",
-                (pid, f"Bench item {n}", f"bench-{n}"),
-            )
-            conn.execute(
-                "INSERT INTO skus (id, product_id, merchant_id, code, price, currency, weight_grams)"
-                " VALUES (%s, %s, 'mer_bench', %s, 1999, 'usd', 300) ON CONFLICT DO NOTHING",
-                (sid, pid, f"B-{n}"),
-            )
-            conn.execute(
-                "INSERT INTO inventory (sku_id, warehouse_id, on_hand) VALUES (%s, 'wh_bench', 10000000)"
-                " ON CONFLICT DO NOTHING",
-                (sid,),
-            )
-            conn.execute(
-                "INSERT INTO inventory_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason)"
-                " VALUES (%s, 'wh_bench', 'receive', 10000000, 0, 'bench')",
-                (sid,),
-            )
-        pairs = []
-        with conn.cursor() as cur:
-            for n in range(carts):
-                user, cart = new_id("user"), new_id("cart")
-                cur.execute(
-                    "INSERT INTO users (id, email, password_hash, name, role) VALUES (%s, %s, 'x', 'B', 'customer')",
-                    (user, f"{user}@bench.example.com"),
-                )
-                cur.execute("INSERT INTO carts (id, user_id, currency) VALUES (%s, %s, 'usd')", (cart, user))
-                for line in range(2):
-                    sku = SKU_IDS[(n * 2 + line) % skus]
-                    cur.execute(
-                        "INSERT INTO cart_lines (id, cart_id, sku_id, qty, added_price) VALUES (%s, %s, %s, 1, 1999)",
-                        (new_id("cart_line"), cart, sku),
-                    )
-                claims = {
-                    "iss": "mercato",
-                    "sub": user,
-                    "role": "customer",
-                    "iat": now,
-                    "exp": now + timedelta(hours=4),
-                }
-                pairs.append((jwt.encode(claims, SECRET, algorithm="HS256"), cart))
-    return pairs
-
-
-class Sandbox:
-    """`mercato psp-sandbox` with the given latency, in its own process."""
-
-    def __init__(self, latency: str) -> None:
-        self.port = free_port()
-        self.latency = latency
-        self.state = ROOT / "var" / "bench-psp" / uuid.uuid4().hex
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Sandbox:
-        self.state.mkdir(parents=True, exist_ok=True)
-        args = ["--port", str(self.port), "--state-dir", str(self.state), "--latency-ms", self.latency]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mercato.cli", "psp-sandbox", *args],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/_sandbox/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("the PSP sandbox did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=10)
-
-
-def _server_env(sandbox: Sandbox) -> dict[str, str]:
-    return {
-        "MERCATO_JWT_SECRET": SECRET,
-        "MERCATO_PSP_PROVIDERS": f"sandbox=http://127.0.0.1:{sandbox.port}",
-        "MERCATO_CHECKOUT_RATE_LIMIT": "0",
-        "MERCATO_DB_POOL_SIZE": "20",
-        "MERCATO_DB_MAX_OVERFLOW": "20",
-    }
-
-
-async def _drive(
-    base_url: str, carts: list[tuple[str, str]], *, concurrency: int, seconds: float, warmup: float = 0.0
-) -> Summary:
-    """Checkouts on `concurrency` closed-loop connections for `seconds` (after `warmup` seconds, whose
-    answers are left out)."""
-    queue = iter(carts)
-    timeline: list[tuple[float, float, int]] = []  # (sent, answered, status) of every checkout
-
-    async def scenario(client: httpx.AsyncClient, _rng: random.Random, recorder: Recorder) -> None:
-        token, cart_id = next(queue)
-        body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
-        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
-        started = time.perf_counter()
-        response = await client.post("/v1/checkout", json=body, headers=headers)
-        answered = time.perf_counter()
-        recorder.latencies.append(answered - started)
-        recorder.statuses[response.status_code] += 1
-        timeline.append((started, answered, response.status_code))
-
-    # A connection checks the count of finished checkouts before it takes a cart while the others may each
-    # hold one in flight: stop early enough that the carts never run out (a short --quick run hit that).
-    most = len(carts) - concurrency + 1
-    began = time.perf_counter()
-    phase = await run_phase(base_url, scenario, concurrency=concurrency, seconds=warmup + seconds, max_requests=most)
-    if warmup:
-        phase = _after_warmup(timeline, began + warmup, seconds)
-    return summarize([phase])
-
-
-# The rows every checkout updates: thousands of updates of the same 500 stock rows leave long chains of dead
-# versions that slow the next phase down (the raw limit, run last, fell from about 550 to 230/s), so each
-# phase starts from a vacuumed table, as autovacuum keeps a long-running server.
-_UPDATED_TABLES = "inventory, reservations, carts, payments, payment_attempts, checkout_sessions, idempotency_keys"
-
-
-def _vacuum(url: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"VACUUM (ANALYZE) {_UPDATED_TABLES}")
-
-
-def _checkouts(
-    base_url: str, carts: list[tuple[str, str]], *, concurrency: int, seconds: float, warmup: float = 0.0
-) -> Summary:
-    """A phase of checkouts, each cart once, driven by wrk when it is installed (bench/checkout_wrk.py),
-    else by httpx in this process; after `warmup` seconds whose answers are left out."""
-    if wrk_path() is None:
-        return asyncio.run(_drive(base_url, carts, concurrency=concurrency, seconds=seconds, warmup=warmup))
-    lines = checkout_lines(carts, ADDRESS)
-    if warmup:
-        # The warm-up's own share of the carts: a third for a warm-up half as long as the measured phase.
-        split = len(lines) * round(warmup) // round(warmup + seconds)
-        drive_checkouts(base_url, lines[:split], connections=concurrency, seconds=warmup)
-        lines = lines[split:]
-    return summarize([drive_checkouts(base_url, lines, connections=concurrency, seconds=seconds)])
-
-
-def load_generator() -> str:
-    """Which load generator `_checkouts` uses, for the report."""
-    return "wrk (C, one thread)" if wrk_path() else "httpx in the benchmark process"
-
-
-def _after_warmup(timeline: list[tuple[float, float, int]], start: float, seconds: float) -> PhaseResult:
-    """The phase as if it had begun at `start`: the rate of answers in the `seconds` after it, and the
-    latency of the checkouts sent from then on. With 128 buyers starting at once, the first answers wait
-    behind every first request, and a short phase would measure that burst, not the steady state."""
-    sent = [answered - begun for begun, answered, _ in timeline if begun >= start]
-    answered_in = Counter(status for _, answered, status in timeline if start <= answered <= start + seconds)
-    return phase_of(sent, seconds, answered_in)
 
 
 async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[float, float]:
@@ -365,8 +154,8 @@ def run(options: RunOptions) -> Section:
             statements, transactions, autocommit = _round_trips(url, carts, fast)
             postgres = postmaster_pid(ROOT / "var" / "bench-pg")
             for workers in (1, 2):
-                _vacuum(url)
-                with ApiServer(url, env=_server_env(fast), workers=workers) as server:
+                vacuum(url)
+                with ApiServer(url, env=server_env(fast), workers=workers) as server:
                     processes = {
                         "API": server.pid,
                         "PostgreSQL": postgres,
@@ -376,7 +165,7 @@ def run(options: RunOptions) -> Section:
                     for _ in range(plan.rounds):
                         take = [next(pool) for _ in range(chunk)]
                         with ProcessTreesMeter(processes, client=LOAD_GENERATOR) as meter:
-                            summary = _checkouts(
+                            summary = checkouts(
                                 server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds
                             )
                         rounds.append(summary)
@@ -386,23 +175,23 @@ def run(options: RunOptions) -> Section:
                     results[label] = _median(rounds)
                     for concurrency in SWEEP:
                         take = [next(pool) for _ in range(chunk)]
-                        sweep[(workers, concurrency)] = _checkouts(
+                        sweep[(workers, concurrency)] = checkouts(
                             server.base_url, take, concurrency=concurrency, seconds=plan.seconds
                         )
                     if workers == 1:
                         take = [next(pool) for _ in range(chunk)]
                         with Sampler(server.pid, "checkout-a") as sampler:
-                            _checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
+                            checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
             floors = {
                 shape: _floor(url, fast, carts, plan, postgres, guarded=guarded, workers=workers)
                 for shape, guarded, workers in FLOORS
             }
             for shape, (summary, _) in floors.items():
                 results[f"(floor) {shape}"] = summary
-        _vacuum(url)
-        with Sandbox("300-800") as slow, ApiServer(url, env=_server_env(slow)) as server:
+        vacuum(url)
+        with Sandbox("300-800") as slow, ApiServer(url, env=server_env(slow)) as server:
             take = [next(pool) for _ in range(3 * chunk)]  # a warm-up and twice a round's length
-            results["(b) PSP at 300–800 ms"] = _checkouts(
+            results["(b) PSP at 300–800 ms"] = checkouts(
                 server.base_url, take, concurrency=plan.concurrency_slow, seconds=2 * plan.seconds, warmup=plan.seconds
             )
         description = pg.description
@@ -475,12 +264,12 @@ def _floor(
     checkout of each part. It only reads the carts, so it may take the same ones again."""
     rounds, cpu = [], []
     psp_url = f"http://127.0.0.1:{sandbox.port}"
-    _vacuum(url)
+    vacuum(url)
     with FloorServer(url, psp_url=psp_url, secret=SECRET, guarded=guarded, workers=workers) as server:
         for _ in range(plan.rounds):
             take = list(itertools.islice(itertools.cycle(carts), FLOOR_REQUESTS))
             with ProcessTreesMeter(_parts(server.pid, postgres, sandbox), client=LOAD_GENERATOR) as meter:
-                summary = _checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
+                summary = checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
             rounds.append(summary)
             cpu.append(_per_checkout(meter, summary))
     return _median(rounds), _median_cpu(cpu)

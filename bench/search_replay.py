@@ -29,7 +29,7 @@ from bench.affinity import Confined, can_confine
 from bench.cpu import CpuMeter
 from bench.report import ms_cell, table
 from bench.search_explain import CODEC, request_from
-from mercato.search import search_products
+from mercato.search import SearchTuning, search_products
 
 Statement = tuple[str, Sequence[Any]]
 Search = list[Statement]  # the statements of one search, in order
@@ -46,9 +46,12 @@ class ReplayResult:
     client_ms: float | None
 
 
-async def record(engine: AsyncEngine, mix: dict[str, list[tuple[str, str | None]]]) -> dict[str, list[Search]]:
+async def record(
+    engine: AsyncEngine, mix: dict[str, list[tuple[str, str | None]]], tuning: SearchTuning = SearchTuning()
+) -> dict[str, list[Search]]:
     """Every (query string, cursor) of the mix through the real service, twice: the second run's
-    statements are kept (the first fills the process's caches, as a warm server's are)."""
+    statements are kept (the first fills the process's caches, as a warm server's are). `tuning` lets
+    an experiment record the statements another plan would run."""
     recorded: dict[str, list[Search]] = {}
     current: Search = []
 
@@ -57,14 +60,14 @@ async def record(engine: AsyncEngine, mix: dict[str, list[tuple[str, str | None]
 
     async with engine.connect() as conn:
         for query, cursor in (pair for pairs in mix.values() for pair in pairs):
-            await search_products(conn, cursors=CODEC, request=request_from(query, cursor))
+            await search_products(conn, cursors=CODEC, request=request_from(query, cursor), tuning=tuning)
             await conn.rollback()
         event.listen(engine.sync_engine, "before_cursor_execute", capture)
         try:
             for key, pairs in mix.items():
                 for query, cursor in pairs:
                     current = []
-                    await search_products(conn, cursors=CODEC, request=request_from(query, cursor))
+                    await search_products(conn, cursors=CODEC, request=request_from(query, cursor), tuning=tuning)
                     await conn.rollback()
                     recorded.setdefault(key, []).append(current)
         finally:

@@ -10,8 +10,8 @@ import httpx
 import psycopg
 import pytest
 
-from bench.checkout import ADDRESS, SECRET, SKU_IDS, prepare_carts
 from bench.checkout_floor import build_app
+from bench.checkout_setup import ADDRESS, SECRET, SKU_IDS, prepare_carts
 from tests.psp_fixtures import API_KEY, SandboxProcess
 
 STOCK = 10_000_000  # what prepare_carts receives per SKU
