@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mercato.catalog import ProductFilters
@@ -132,3 +133,33 @@ async def test_every_plan_gives_the_same_pages_in_other_orders(engine: AsyncEngi
                 expected = results.pop("default")
                 for name, ids in results.items():
                     assert ids == expected, (sort, q, filters, name)
+
+
+def _head_probes(statements: list[str]) -> list[str]:
+    """The statements that ask whether any listed product has every word in its name, brand or category."""
+    return [s for s in statements if "WITH probe AS MATERIALIZED" in s and "search_head @@" in s]
+
+
+async def test_a_walk_that_found_head_matches_spares_asking_whether_any_head_matches(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await asyncio.to_thread(seed_marketplace, database_url, products=3_000, force=True)
+    short_walk = Plan(walk=200, walk_anywhere=200, small=0)  # finds some of a common word's names, not a page
+    statements: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        found = await _walk(engine, SearchRequest(q="headphones"), short_walk, pages=1)
+        asked_for_found = _head_probes(statements)
+        statements.clear()
+        await _walk(engine, SearchRequest(q="battery"), short_walk, pages=1)  # a word of descriptions only
+        asked_for_description = _head_probes(statements)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+
+    assert len(found) == 24
+    assert asked_for_found == []
+    assert len(asked_for_description) == 1

@@ -301,9 +301,15 @@ class _TierReader:
             if await self._rank_if_small(tier, position):
                 return True
             # A query whose words are never all in a name, brand or category (a description search)
-            # goes straight to the last tier instead of walking the head tiers for nothing.
-            in_heads = matched_ids(self.filters, None).where(head_tier(1, self.query, None, above=False))
-            self.head_empty = await count_up_to(self.conn, in_heads, 0) == 0
+            # goes straight to the last tier instead of walking the head tiers for nothing. A row already
+            # found in a head tier (an exact name is in the name class, every head tier in the widest)
+            # answers that without asking.
+            found = [*self.rows, *walked]
+            if any(row.relevance != TIER_ANYWHERE for row in found):
+                self.head_empty = False
+            else:
+                in_heads = matched_ids(self.filters, None).where(head_tier(1, self.query, None, above=False))
+                self.head_empty = await count_up_to(self.conn, in_heads, 0) == 0
             if self.head_empty and tier in HEAD_TIERS:
                 return False
         condition = anywhere_tier(self.query) if tier == TIER_ANYWHERE else head_tier(tier, self.query, self.key)
