@@ -146,6 +146,13 @@ reports latency over all requests). searches/s counts both; wrk's percentiles ar
 `GET /healthz` under wrk at {max(loaded)} connections: {ceiling.per_second:,.0f} req/s, p95 {ceiling.p95_ms:.1f} ms."""
 
 
+def _held(rate: float, detail: str) -> str:
+    """The best rate at which both p95 targets held, or that no phase held them."""
+    if rate <= 0:
+        return "no phase held both p95 targets"
+    return f"{rate:,.0f}/s with both p95 targets held {detail}"
+
+
 def render(
     *,
     plan: Plan,
@@ -194,17 +201,16 @@ def render(
     text_alone = _ms([v for key in texts for v in alone[key].latencies[key]], 0.95)
     facets_alone = _ms(alone["facets"].latencies["facets"], 0.95) if "facets" in alone else 0.0
     peak = max(m.result.per_second for m in mixed.values())
-    throughput = (
-        f"httpx: {peak:,.0f}/s at best in the mix; {held[0]:,.0f}/s with both p95 targets held"
-        f" (text {held[1]:.1f} ms, facets {held[2]:.1f} ms)"
+    throughput = f"httpx: {peak:,.0f}/s at best in the mix; " + _held(
+        held[0], f"(text {held[1]:.1f} ms, facets {held[2]:.1f} ms)"
     )
     best_held = held[0]
     if with_wrk is not None:
         _, wrk_held = _wrk_rows(texts, with_wrk[0])
         wrk_peak = max(mix.per_second for mix in with_wrk[0].values())
-        throughput += (
-            f"; wrk: {wrk_peak:,.0f}/s at best, {wrk_held[0]:,.0f}/s with both held"
-            f" (probe text {wrk_held[1]:.1f} ms, facets {wrk_held[2]:.1f} ms, {wrk_held[3]:.0f} connections)"
+        throughput += f"; wrk: {wrk_peak:,.0f}/s at best, " + _held(
+            wrk_held[0],
+            f"(probe text {wrk_held[1]:.1f} ms, facets {wrk_held[2]:.1f} ms, {wrk_held[3]:.0f} connections)",
         )
         best_held = max(best_held, wrk_held[0])
     if by_cores is not None:
