@@ -202,10 +202,6 @@ def run(options: RunOptions) -> Section:
     ]
     rows.append(["raw SQL limit (asyncpg, same writes)", f"{raw_rate:.0f}", "", f"{raw_p95:.1f}", "", "", ""])
     fast_rate = max(s.per_second for name, s in results.items() if name.startswith("(a)"))
-    guarded = {shape: floor for shape, floor in floors.items() if shape.startswith("guarded")}
-    floor_rate = max(summary.per_second for summary, _ in guarded.values())
-    bare_cpu, guarded_cpu = floors[FLOORS[0][0]][1], floors[FLOORS[1][0]][1]
-    target_rate = raw_rate / 3
     markdown = "\n".join(
         [
             "## Checkout (`POST /v1/checkout`, issue 6)",
@@ -221,19 +217,8 @@ def run(options: RunOptions) -> Section:
             "",
             table(["scenario", "checkouts/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows),
             "",
-            f"Ratio best (a) / raw SQL limit: **{fast_rate / raw_rate:.2f}** (target ≥ 0.33).",
-            f"Ratio of the guarded floor / raw SQL limit: **{floor_rate / raw_rate:.2f}**; best (a) / the guarded"
-            f" floor: {fast_rate / floor_rate:.2f}. The floor (bench/checkout_floor.py) is the least a checkout on"
-            " this stack must do: the HTTP request through uvicorn and FastAPI, Mercato's `CheckoutRequest` body,"
-            " the JWT, the cart's lines, two transactions through asyncpg around one PaymentIntent at the sandbox"
-            " by plain httpx, and a JSON answer; no domain code, saga runner, query builder or order read."
-            " *Bare* runs the raw limit's transactions; *guarded* adds the writes the issue's guarantees need (the"
-            " Idempotency-Key's claim and answer, the saga session, the payment and its attempt before the PSP"
-            " call). It shares the cores with the sandbox and the load generator as (a) does.",
+            *_floor_lines(fast_rate, raw_rate, floors, _median_cpu(cpu_rounds)),
             "",
-            _cores_line("the bare floor", bare_cpu, target_rate),
-            _cores_line("the guarded floor", guarded_cpu, target_rate),
-            _cores_line("(a)", _median_cpu(cpu_rounds), target_rate),
             f"One checkout makes **{statements + 2 * transactions} round trips to PostgreSQL**: {statements} SQL"
             f" statements (SAVEPOINTs included), {autocommit} of them alone in autocommit and the rest in"
             f" {transactions} transactions, plus their BEGIN and COMMIT (counted on the real app in-process). In"
@@ -243,7 +228,6 @@ def run(options: RunOptions) -> Section:
             " order in one statement, payment, cart, session, outbox). The load generator shares the 2 cores.",
             "",
             *_sweep_lines(sweep),
-            "",
             "",
             *profile_markdown(sampler.profile, "an extra round of (a)"),
         ]
@@ -287,6 +271,30 @@ def _per_checkout(meter: ProcessTreesMeter, summary: Summary) -> dict[str, float
 
 def _median_cpu(rounds: list[dict[str, float]]) -> dict[str, float]:
     return {name: sorted(r.get(name, 0.0) for r in rounds)[len(rounds) // 2] for name in rounds[0]} if rounds else {}
+
+
+def _floor_lines(
+    fast_rate: float, raw_rate: float, floors: dict[str, tuple[Summary, dict[str, float]]], cpu: dict[str, float]
+) -> list[str]:
+    """The ratios to the raw limit, what the floors are, and the cores each checkout would keep busy at the
+    issue's rate (a third of the raw limit)."""
+    floor_rate = max(summary.per_second for shape, (summary, _) in floors.items() if shape.startswith("guarded"))
+    target_rate = raw_rate / 3
+    return [
+        f"Ratio best (a) / raw SQL limit: **{fast_rate / raw_rate:.2f}** (target ≥ 0.33).",
+        f"Ratio of the guarded floor / raw SQL limit: **{floor_rate / raw_rate:.2f}**; best (a) / the guarded"
+        f" floor: {fast_rate / floor_rate:.2f}. The floor (bench/checkout_floor.py) is the least a checkout on"
+        " this stack must do: the HTTP request through uvicorn and FastAPI, Mercato's `CheckoutRequest` body,"
+        " the JWT, the cart's lines, two transactions through asyncpg around one PaymentIntent at the sandbox"
+        " by plain httpx, and a JSON answer; no domain code, saga runner, query builder or order read."
+        " *Bare* runs the raw limit's transactions; *guarded* adds the writes the issue's guarantees need (the"
+        " Idempotency-Key's claim and answer, the saga session, the payment and its attempt before the PSP"
+        " call). It shares the cores with the sandbox and the load generator as (a) does.",
+        "",
+        _cores_line("the bare floor", floors[FLOORS[0][0]][1], target_rate),
+        _cores_line("the guarded floor", floors[FLOORS[1][0]][1], target_rate),
+        _cores_line("(a)", cpu, target_rate),
+    ]
 
 
 def _sweep_lines(sweep: dict[tuple[int, int], Summary]) -> list[str]:
