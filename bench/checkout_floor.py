@@ -11,10 +11,12 @@ order read for the answer.
 
 Two shapes: **bare** runs the raw limit's own transactions; **guarded** adds the writes without which a
 checkout would break the issue's guarantees (bench/checkout_sql.py: the Idempotency-Key's claim and
-stored answer, the saga session, the payment and its attempt written before the PSP call). Measured by
-the same load generator as the real checkout, the guarded floor's rate is about the best any correct
-checkout written on this stack could reach on this machine, and its ratio to the raw limit says whether
-the issue's third is reachable at all.
+stored answer, the saga session, the payment and its attempt written before the PSP call). Even guarded it
+skips two things a real checkout does, each one more statement or condition: it does not check that the
+cart is the caller's, and it does not mark the cart converted. So, measured by the same load generator
+as the real checkout, the guarded floor's rate is an upper bound on what a correct checkout written on
+this stack could reach on this machine, and its ratio to the raw limit says whether the issue's third is
+reachable at all.
 
 bench/checkout.py runs it as `FloorServer` (`python -m bench.checkout_floor PORT WORKERS`, configured by
 the environment).

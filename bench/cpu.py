@@ -82,7 +82,6 @@ class CpuMeter:
     def __init__(self, *, api_pid: int | None, postgres_pid: int | None) -> None:
         self.api_pid, self.postgres_pid = api_pid, postgres_pid
         self._start: tuple[float | None, ...] = ()
-        self.result: CpuSplit | None = None  # what `stop` read
 
     def _now(self) -> tuple[float | None, ...]:
         client = os.times()
@@ -95,10 +94,6 @@ class CpuMeter:
 
     def start(self) -> None:
         self._start = self._now()
-
-    def stop(self, requests: int) -> None:
-        """Read the split per request now and keep it as `result` (for code that reads it later)."""
-        self.result = self.per_request(requests)
 
     def per_request(self, requests: int) -> CpuSplit:
         end = self._now()

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.affinity import Confined, can_confine
-from bench.cpu import CpuMeter
+from bench.cpu import CpuMeter, CpuSplit
 from bench.report import ms_cell, table
 from bench.search_explain import CODEC, request_from
 from mercato.search import SearchTuning, search_products
@@ -84,13 +84,15 @@ async def replay(
     seconds: float,
     warmup: float = 0.0,
     meter: CpuMeter | None = None,
-) -> tuple[int, float]:
+) -> tuple[int, float, CpuSplit | None]:
     """Whole searches drawn from the mix by weight, on `connections` asyncpg connections for `seconds`
-    after `warmup` seconds: (searches, elapsed seconds). The meter, if any, starts after the warm-up and
-    is read before the connections close (a backend that exits takes its CPU time out of the live sum)."""
+    after `warmup` seconds: (searches, elapsed seconds, CPU per search). The meter, if any, starts after
+    the warm-up and is read before the connections close (a backend that exits takes its CPU time out of
+    the live sum)."""
     keys = [key for key in weights if recorded.get(key)]
     conns = [await asyncpg.connect(url) for _ in range(connections)]
     done = 0
+    split: CpuSplit | None = None
 
     async def worker(conn: asyncpg.Connection, rng: random.Random, deadline: float) -> None:
         nonlocal done
@@ -116,11 +118,11 @@ async def replay(
         await asyncio.gather(*(worker(conn, rng, deadline) for conn, rng in zip(conns, rngs, strict=True)))
         elapsed = time.perf_counter() - started
         if meter is not None:
-            meter.stop(done)
+            split = meter.per_request(done)
     finally:
         for conn in conns:
             await conn.close()
-    return done, elapsed
+    return done, elapsed, split
 
 
 def replay_phase(
@@ -139,13 +141,12 @@ def replay_phase(
     if confined is not None:
         confined.__enter__()
     try:
-        searches, elapsed = asyncio.run(
+        searches, elapsed, split = asyncio.run(
             replay(url, recorded, weights, connections=connections, seconds=seconds, warmup=seconds / 5, meter=meter)
         )
     finally:
         if confined is not None:
             confined.__exit__(None, None, None)
-    split = meter.result
     return ReplayResult(
         connections=connections,
         cores=len(cores) if cores is not None else None,

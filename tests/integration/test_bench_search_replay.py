@@ -34,8 +34,9 @@ async def test_recorded_searches_replay_on_fresh_connections_and_read_rows(
     finally:
         await conn.close()
     assert any(rows), "a search over a seeded catalog reads rows"
-    searches, elapsed = await replay(
+    searches, elapsed, cpu = await replay(
         database_url, recorded, {"text": 3, "facets": 1, "browse": 1}, connections=2, seconds=1.0
     )
     assert searches > 0
     assert elapsed >= 1.0
+    assert cpu is None  # no meter asked for
