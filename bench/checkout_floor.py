@@ -9,14 +9,20 @@ lines read, two transactions through an asyncpg pool around one PaymentIntent cr
 plain httpx (no SDK), and a JSON answer. No domain code, no saga runner, no ORM or query builder, no
 order read for the answer.
 
-Two shapes: **bare** runs the raw limit's own transactions; **guarded** adds the writes without which a
-checkout would break the issue's guarantees (bench/checkout_sql.py: the Idempotency-Key's claim and
-stored answer, the saga session, the payment and its attempt written before the PSP call). Even guarded it
-skips two things a real checkout does, each one more statement or condition: it does not check that the
-cart is the caller's, and it does not mark the cart converted. So, measured by the same load generator
-as the real checkout, the guarded floor's rate is an upper bound on what a correct checkout written on
-this stack could reach on this machine, and its ratio to the raw limit says whether the issue's third is
-reachable at all.
+Three shapes, each a superset of the one before (bench/checkout_sql.py):
+
+- **bare** runs the raw limit's own transactions;
+- **guarded** adds the writes without which a checkout would break the issue's guarantees: the
+  Idempotency-Key's claim and stored answer, the saga session, the payment and its attempt written
+  before the PSP call;
+- **complete** adds what a correct checkout still cannot skip on the database: the cart read only if it
+  is the caller's, its SKUs active and at the prices the buyer saw (in the same one statement), and
+  the cart closed with the order.
+
+Even complete it runs none of the domain (pricing, tax, shipping split, coupons, the order's answer read
+back), so, measured by the same load generator as the real checkout, its rate is an upper bound on what
+a correct checkout written on this stack could reach on this machine, and its ratio to the raw limit says
+whether the issue's third is reachable at all.
 
 bench/checkout.py runs it as `FloorServer` (`python -m bench.checkout_floor PORT WORKERS`, configured by
 the environment).
@@ -39,22 +45,32 @@ import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import Response
 
-from bench.checkout_sql import CONFIRM, GUARDED_CONFIRM, GUARDED_RESERVE, RESERVE, bind
+from bench.checkout_sql import COMPLETE_CONFIRM, CONFIRM, GUARDED_CONFIRM, GUARDED_RESERVE, RESERVE, bind
 from bench.server import ApiServer
 from mercato.checkout.schemas import CheckoutRequest
 
 CART_LINES = "SELECT l.sku_id, l.qty, s.price FROM cart_lines l JOIN skus s ON s.id = l.sku_id WHERE l.cart_id = $1"
+# complete: the caller's cart only, with what the price check needs, still one round trip
+OWN_CART_LINES = (
+    "SELECT l.sku_id, l.qty, l.added_price, s.price, s.status FROM carts c JOIN cart_lines l ON l.cart_id = c.id"
+    " JOIN skus s ON s.id = l.sku_id WHERE c.id = $1 AND c.user_id = $2 AND NOT l.saved_for_later"
+)
+SHAPES = {
+    "bare": (RESERVE, CONFIRM),
+    "guarded": (GUARDED_RESERVE, GUARDED_CONFIRM),
+    "complete": (GUARDED_RESERVE, COMPLETE_CONFIRM),
+}
 
 
 class FloorServer(ApiServer):
     """This module's server in its own process, started and stopped as `mercato serve` is."""
 
-    def __init__(self, database_url: str, *, psp_url: str, secret: str, guarded: bool, workers: int = 1) -> None:
+    def __init__(self, database_url: str, *, psp_url: str, secret: str, shape: str, workers: int = 1) -> None:
         env = {
             "FLOOR_DATABASE_URL": database_url,
             "FLOOR_PSP_URL": psp_url,
             "FLOOR_SECRET": secret,
-            "FLOOR_GUARDED": "1" if guarded else "0",
+            "FLOOR_SHAPE": shape,
         }
         super().__init__(database_url, workers=workers, env=env)
 
@@ -67,11 +83,12 @@ class FloorServer(ApiServer):
 
 
 def build_app(
-    database_url: str, psp_url: str, secret: str, *, guarded: bool, psp_api_key: str = "sk_test_sandbox"
+    database_url: str, psp_url: str, secret: str, *, shape: str, psp_api_key: str = "sk_test_sandbox"
 ) -> FastAPI:
     """The floor server: one route, `POST /v1/checkout`, shaped as the real one."""
     state: dict[str, Any] = {}
-    reserve, confirm = (GUARDED_RESERVE, GUARDED_CONFIRM) if guarded else (RESERVE, CONFIRM)
+    reserve, confirm = SHAPES[shape]
+    complete = shape == "complete"
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -102,11 +119,18 @@ def build_app(
         holder = uuid.uuid4().hex
         pool: asyncpg.Pool = state["pool"]
         async with pool.acquire() as conn:
-            lines = await conn.fetch(CART_LINES, body.cart_id)
+            if complete:
+                lines = await conn.fetch(OWN_CART_LINES, body.cart_id, claims["sub"])
+                if not lines:
+                    raise HTTPException(404, "no such cart")
+                if any(line["status"] != "active" or line["price"] != line["added_price"] for line in lines):
+                    raise HTTPException(409, "price-changed")
+            else:
+                lines = await conn.fetch(CART_LINES, body.cart_id)
             skus = [line["sku_id"] for line in lines]
             async with conn.transaction():
                 for sql in reserve:
-                    statement, args = bind(sql, skus, holder)
+                    statement, args = bind(sql, skus, holder, body.cart_id)
                     await conn.execute(statement, *args)
         answer = await state["psp"].post(
             "/v1/payment_intents",
@@ -122,7 +146,7 @@ def build_app(
         intent = answer.json()
         async with pool.acquire() as conn, conn.transaction():
             for sql in confirm:
-                statement, args = bind(sql, skus, holder)
+                statement, args = bind(sql, skus, holder, body.cart_id)
                 await conn.execute(statement, *args)
         order = {
             "id": f"ord_{holder}",
@@ -146,7 +170,7 @@ def from_environment() -> FastAPI:
         os.environ["FLOOR_DATABASE_URL"],
         os.environ["FLOOR_PSP_URL"],
         os.environ["FLOOR_SECRET"],
-        guarded=os.environ["FLOOR_GUARDED"] == "1",
+        shape=os.environ["FLOOR_SHAPE"],
     )
 
 

@@ -17,12 +17,12 @@ from tests.psp_fixtures import API_KEY, SandboxProcess
 STOCK = 10_000_000  # what prepare_carts receives per SKU
 
 
-@pytest.mark.parametrize("guarded", [False, True], ids=["bare", "guarded"])
+@pytest.mark.parametrize("shape", ["bare", "guarded", "complete"])
 async def test_the_floor_commits_the_carts_stock_writes_the_order_and_authorizes_at_the_psp(
-    database_url: str, primary: SandboxProcess, guarded: bool
+    database_url: str, primary: SandboxProcess, shape: str
 ) -> None:
     [(token, cart_id)] = prepare_carts(database_url, 1, skus=2)
-    app = build_app(database_url, primary.url, SECRET, guarded=guarded, psp_api_key=API_KEY)
+    app = build_app(database_url, primary.url, SECRET, shape=shape, psp_api_key=API_KEY)
     body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
 
@@ -47,8 +47,10 @@ async def test_the_floor_commits_the_carts_stock_writes_the_order_and_authorizes
             "SELECT (SELECT array_agg(status) FROM idempotency_keys), (SELECT array_agg(status) FROM"
             " checkout_sessions), (SELECT array_agg(status) FROM payment_attempts)"
         ).fetchone()
+        cart = db.execute("SELECT status FROM carts WHERE id = %s", (cart_id,)).fetchone()
     assert payment == [("authorized", 5028)]
-    assert guards == ((["completed"], ["completed"], ["succeeded"]) if guarded else (None, None, None))
+    assert guards == ((None, None, None) if shape == "bare" else (["completed"], ["completed"], ["succeeded"]))
+    assert cart == ("converted" if shape == "complete" else "active",)
     assert stock == [(STOCK - 1, 0), (STOCK - 1, 0)]
     assert items == (2,)
     assert statuses == [("committed",)]
@@ -62,7 +64,7 @@ async def test_the_floor_refuses_a_bad_token_before_touching_anything(
     database_url: str, primary: SandboxProcess
 ) -> None:
     [(_, cart_id)] = prepare_carts(database_url, 1, skus=2)
-    app = build_app(database_url, primary.url, SECRET, guarded=True, psp_api_key=API_KEY)
+    app = build_app(database_url, primary.url, SECRET, shape="complete", psp_api_key=API_KEY)
     body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
 
     async with (
@@ -76,3 +78,23 @@ async def test_the_floor_refuses_a_bad_token_before_touching_anything(
     assert answer.status_code == 401
     with psycopg.connect(database_url) as db:
         assert db.execute("SELECT count(*) FROM orders").fetchone() == (0,)
+
+
+async def test_the_complete_floor_refuses_a_cart_that_is_not_the_callers(
+    database_url: str, primary: SandboxProcess
+) -> None:
+    [(_, cart_id), (other_token, _)] = prepare_carts(database_url, 2, skus=2)
+    app = build_app(database_url, primary.url, SECRET, shape="complete", psp_api_key=API_KEY)
+    body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
+
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://floor") as client,
+    ):
+        answer = await client.post(
+            "/v1/checkout", json=body, headers={"Authorization": f"Bearer {other_token}", "Idempotency-Key": "k"}
+        )
+
+    assert answer.status_code == 404
+    with psycopg.connect(database_url) as db:
+        assert db.execute("SELECT count(*), sum(reserved) FROM inventory").fetchone() == (2, 0)
