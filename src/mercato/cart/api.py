@@ -29,7 +29,7 @@ from mercato.pricing import Destination
 router = APIRouter(prefix="/v1/cart", tags=["cart"])
 
 
-def cart_owner(
+async def cart_owner(
     principal: OptionalPrincipal, x_cart_token: Annotated[str | None, Header(max_length=256)] = None
 ) -> CartOwner:
     """The caller as a cart owner: their user id if signed in, the cart token if they sent one."""
@@ -38,7 +38,7 @@ def cart_owner(
     return CartOwner(user_id=principal.user_id if principal else None, token=x_cart_token)
 
 
-def estimate_request(
+async def estimate_request(
     container: ContainerDep,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")] = None,
     region: Annotated[str, Query(max_length=64, description="State or province code, e.g. CA")] = "",
@@ -52,7 +52,7 @@ def estimate_request(
     return EstimateRequest(destination=destination, tax=container.tax, shipping=container.shipping)
 
 
-def cart_rules(container: ContainerDep) -> CartRules:
+async def cart_rules(container: ContainerDep) -> CartRules:
     settings = container.settings
     return CartRules(
         max_qty_per_line=settings.order_line_max_qty, guest_cart_ttl=timedelta(days=settings.guest_cart_ttl_days)
