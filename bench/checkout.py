@@ -16,6 +16,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import asyncpg
@@ -60,7 +61,7 @@ def plan_for(options: RunOptions) -> Plan:
     if options.quick:
         return Plan(rounds=1, seconds=3.0, carts=5_000, replays=1_500, concurrency_fast=8, concurrency_slow=32)
     # Enough carts for every phase at about 150 checkouts/s (wrk refuses to run out rather than replay keys).
-    return Plan(rounds=3, seconds=10.0, carts=30_000, replays=12_000, concurrency_fast=16, concurrency_slow=128)
+    return Plan(rounds=3, seconds=10.0, carts=36_000, replays=12_000, concurrency_fast=16, concurrency_slow=128)
 
 
 async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[float, float]:
@@ -112,8 +113,8 @@ def run(options: RunOptions) -> Section:
         raw_rate = sorted(r[0] for r in raw)[len(raw) // 2]
         raw_p95 = sorted(r[1] for r in raw)[len(raw) // 2]
         pool = iter(carts[1:])  # carts[0] warmed the recorded checkout up
-        # (a) with 1 and 2 processes, each with its sweep, then the profile round and (b)
-        chunk = plan.carts // (2 * (plan.rounds + len(SWEEP)) + 4)  # (a) and sweeps ×2, the profile, (b) ×3
+        # (a) with 1 and 2 processes, each with its sweep, then the profile round, the sweep's best again, and (b)
+        chunk = plan.carts // (2 * (plan.rounds + len(SWEEP)) + plan.rounds + 4)  # (b) takes 3 chunks
         results: dict[str, Summary] = {}
         sweep: dict[tuple[int, int], Summary] = {}
         cpu_rounds: list[dict[str, float]] = []
@@ -150,6 +151,9 @@ def run(options: RunOptions) -> Section:
                         take = [next(pool) for _ in range(chunk)]
                         with Sampler(server.pid, "checkout-a") as sampler:
                             checkouts(server.base_url, take, concurrency=plan.concurrency_fast, seconds=plan.seconds)
+            sustained = _sustained(url, sandbox=fast, sweep=sweep, pool=pool, chunk=chunk, plan=plan)
+            if sustained is not None:
+                results[sustained[0]] = sustained[1]
             floors = {
                 label: _floor(url, fast, carts, plan, postgres, shape=shape, workers=workers)
                 for label, shape, workers in FLOORS
@@ -167,9 +171,11 @@ def run(options: RunOptions) -> Section:
         [name, f"{s.per_second:.0f}", f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}", f"{s.p99_ms:.1f}", s.requests, s.errors]
         for name, s in results.items()
     ]
-    rows.append(["raw SQL of the same transactions (replayed)", f"{same.per_second:.0f}", "", f"{same.p95_ms:.1f}"])
+    rows.append(
+        ["raw SQL of the same transactions (replayed)", f"{same.per_second:.0f}", "", f"{same.p95_ms:.1f}", "", "", ""]
+    )
     rows.append(["raw SQL, pgbench-shaped checkout", f"{raw_rate:.0f}", "", f"{raw_p95:.1f}", "", "", ""])
-    fast_rate = max(s.per_second for name, s in results.items() if name.startswith("(a)"))
+    best_a = max((s for name, s in results.items() if name.startswith("(a) PSP")), key=lambda s: s.per_second)
     cpu = _median_cpu(cpu_rounds)
     markdown = "\n".join(
         [
@@ -186,7 +192,7 @@ def run(options: RunOptions) -> Section:
             "",
             table(["scenario", "checkouts/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows),
             "",
-            *_target_lines(fast_rate, _best_within(sweep), same, raw_rate, cpu),
+            *_target_lines(best_a, plan.concurrency_fast, sustained[1] if sustained else None, same, raw_rate, cpu),
             "",
             *_floor_lines(raw_rate, floors),
             "",
@@ -262,17 +268,52 @@ def _replay_limit(
     return sorted(results, key=lambda result: result.per_second)[len(results) // 2]
 
 
-def _target_lines(
-    fast_rate: float, within_rate: float | None, same: ReplayResult, raw_rate: float, cpu: dict[str, float]
+def _sustained(
+    url: str,
+    *,
+    sandbox: Sandbox,
+    sweep: dict[tuple[int, int], Summary],
+    pool: Iterator[tuple[str, str]],
+    chunk: int,
+    plan: Plan,
+) -> tuple[str, Summary] | None:
+    """The sweep's best configuration with p95 < 200 ms run again for the plan's rounds (its label and median
+    round): a sweep's best of single rounds leans on the luckiest one, the median of its own rounds does not."""
+    best = _best_config(sweep)
+    if best is None:
+        return None
+    workers, concurrency = best
+    vacuum(url)
+    with ApiServer(url, env=server_env(sandbox), workers=workers) as server:
+        rounds = [
+            checkouts(
+                server.base_url, [next(pool) for _ in range(chunk)], concurrency=concurrency, seconds=plan.seconds
+            )
+            for _ in range(plan.rounds)
+        ]
+    processes = "1 API process" if workers == 1 else f"{workers} API processes"
+    return f"(a) the sweep's best again: {processes}, {concurrency} buyers", _median(rounds)
+
+
+def _target_lines(  # noqa: PLR0917 (the report's figures, each named)
+    fast: Summary, buyers: int, sustained: Summary | None, same: ReplayResult, raw_rate: float, cpu: dict[str, float]
 ) -> list[str]:
     """The issue's ratio, against the raw SQL of the same transactions, and beside the pgbench-shaped one."""
-    within = f"**{within_rate / same.per_second:.2f}**" if within_rate else "none (no rate held p95 < 200 ms)"
+    if sustained is None:
+        held = "none (no rate of the sweep held p95 < 200 ms)"
+    else:
+        held = (
+            f"**{sustained.per_second / same.per_second:.2f}** ({sustained.per_second:.0f} checkouts/s at p95"
+            f" {sustained.p95_ms:.0f} ms, the median of its rounds)"
+        )
     replay_cpu = ", ".join(f"{part} {ms:.1f} ms" for part, ms in same.cpu_ms.items())
     return [
-        f"Ratio to the raw SQL of the same transactions (Mercato's own checkout recorded and replayed through"
-        f" asyncpg, bench/checkout_replay.py): best (a) **{fast_rate / same.per_second:.2f}**; the highest rate"
-        f" with p95 < 200 ms (the sweep) {within} (target: ≥ 0.33 with p95 < 200 ms). Against the pgbench-shaped"
-        f" checkout transaction, the least a checkout's writes could cost: best (a) {fast_rate / raw_rate:.2f}.",
+        "Ratio to the raw SQL of the same transactions (Mercato's own checkout recorded and replayed through"
+        " asyncpg, bench/checkout_replay.py), the issue's target being ≥ 0.33 at the highest rate (a) sustains"
+        f" with p95 < 200 ms: the sweep's best configuration run again {held}; (a) at {buyers} buyers"
+        f" {fast.per_second / same.per_second:.2f} at p95 {fast.p95_ms:.0f} ms. Against the pgbench-shaped"
+        " checkout transaction, the least a checkout's writes could cost: best (a)"
+        f" {fast.per_second / raw_rate:.2f}.",
         "",
         f"- CPU per checkout, the replay of the same transactions: {replay_cpu}; **{sum(same.cpu_ms.values()):.1f}"
         " ms** in all.",
@@ -309,10 +350,10 @@ def _floor_lines(raw_rate: float, floors: dict[str, tuple[Summary, dict[str, flo
     ]
 
 
-def _best_within(sweep: dict[tuple[int, int], Summary]) -> float | None:
-    """The sweep's highest rate whose p95 stays under the issue's 200 ms (without errors), if any."""
-    within = [s.per_second for s in sweep.values() if s.p95_ms < 200 and s.errors == 0]
-    return max(within) if within else None
+def _best_config(sweep: dict[tuple[int, int], Summary]) -> tuple[int, int] | None:
+    """(API processes, buyers) of the sweep's highest rate whose p95 stays under the issue's 200 ms, if any."""
+    within = {config: s.per_second for config, s in sweep.items() if s.p95_ms < 200 and s.errors == 0}
+    return max(within, key=lambda config: within[config]) if within else None
 
 
 def _sweep_lines(sweep: dict[tuple[int, int], Summary]) -> list[str]:
@@ -322,8 +363,8 @@ def _sweep_lines(sweep: dict[tuple[int, int], Summary]) -> list[str]:
         [str(workers), str(concurrency), f"{s.per_second:.0f}", f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}", f"{s.p99_ms:.1f}"]
         for (workers, concurrency), s in sorted(sweep.items())
     ]
-    within = _best_within(sweep)
-    best = f"**{within:.0f} checkouts/s**" if within else "none of these rates"
+    config = _best_config(sweep)
+    best = f"**{sweep[config].per_second:.0f} checkouts/s**" if config else "none of these rates"
     return [
         f"Sweep, PSP at 0 ms, one round of each; the highest rate with p95 < 200 ms: {best}.",
         "",
@@ -342,7 +383,7 @@ def _cores_line(name: str, cpu: dict[str, float], target_rate: float) -> str:
     cores = target_rate * total / 1000
     return (
         f"- CPU per checkout, {name}: {parts}; **{total:.1f} ms** in all, so {target_rate:.0f} checkouts/s (a third"
-        f" of the raw limit) would keep **{cores:.1f} cores** busy."
+        f" of the limit) would keep **{cores:.1f} cores** busy."
     )
 
 
