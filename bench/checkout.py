@@ -114,7 +114,7 @@ def run(options: RunOptions) -> Section:
         raw_p95 = sorted(r[1] for r in raw)[len(raw) // 2]
         pool = iter(carts[1:])  # carts[0] warmed the recorded checkout up
         # (a) with 1 and 2 processes, each with its sweep, then the profile round, the sweep's best again, and (b)
-        chunk = plan.carts // (2 * (plan.rounds + len(SWEEP)) + plan.rounds + 4)  # (b) takes 3 chunks
+        chunk = plan.carts // (2 * (plan.rounds + len(SWEEP)) + plan.rounds + 5)  # (b) 3 chunks, warm-up ½
         results: dict[str, Summary] = {}
         sweep: dict[tuple[int, int], Summary] = {}
         cpu_rounds: list[dict[str, float]] = []
@@ -277,14 +277,18 @@ def _sustained(
     chunk: int,
     plan: Plan,
 ) -> tuple[str, Summary] | None:
-    """The sweep's best configuration with p95 < 200 ms run again for the plan's rounds (its label and median
-    round): a sweep's best of single rounds leans on the luckiest one, the median of its own rounds does not."""
+    """The sweep's best configuration with p95 < 200 ms run again, after a warm-up, for the plan's rounds (its
+    label and median round): a sweep's best of single rounds leans on the luckiest one, the median of its own
+    rounds does not."""
     best = _best_config(sweep)
     if best is None:
         return None
     workers, concurrency = best
     vacuum(url)
     with ApiServer(url, env=server_env(sandbox), workers=workers) as server:
+        # a fresh server first fills its pool and prepares its statements: warm it up, as the sweep's was
+        warmup = [next(pool) for _ in range(chunk // 2)]
+        checkouts(server.base_url, warmup, concurrency=concurrency, seconds=plan.seconds / 2)
         rounds = [
             checkouts(
                 server.base_url, [next(pool) for _ in range(chunk)], concurrency=concurrency, seconds=plan.seconds
