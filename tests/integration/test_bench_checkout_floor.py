@@ -17,20 +17,25 @@ from tests.psp_fixtures import API_KEY, SandboxProcess
 STOCK = 10_000_000  # what prepare_carts receives per SKU
 
 
+async def _check_out(database_url: str, psp: SandboxProcess, *, shape: str, cart_id: str, token: str) -> httpx.Response:
+    """`POST /v1/checkout` of `cart_id` with `token` on a floor app of `shape`, in process."""
+    app = build_app(database_url, psp.url, SECRET, shape=shape, psp_api_key=API_KEY)
+    body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://floor") as client,
+    ):
+        return await client.post("/v1/checkout", json=body, headers=headers)
+
+
 @pytest.mark.parametrize("shape", ["bare", "guarded", "complete"])
 async def test_the_floor_commits_the_carts_stock_writes_the_order_and_authorizes_at_the_psp(
     database_url: str, primary: SandboxProcess, shape: str
 ) -> None:
     [(token, cart_id)] = prepare_carts(database_url, 1, skus=2)
-    app = build_app(database_url, primary.url, SECRET, shape=shape, psp_api_key=API_KEY)
-    body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
 
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://floor") as client,
-    ):
-        answer = await client.post("/v1/checkout", json=body, headers=headers)
+    answer = await _check_out(database_url, primary, shape=shape, cart_id=cart_id, token=token)
 
     assert answer.status_code == 201, answer.text
     order = answer.json()
@@ -64,16 +69,8 @@ async def test_the_floor_refuses_a_bad_token_before_touching_anything(
     database_url: str, primary: SandboxProcess
 ) -> None:
     [(_, cart_id)] = prepare_carts(database_url, 1, skus=2)
-    app = build_app(database_url, primary.url, SECRET, shape="complete", psp_api_key=API_KEY)
-    body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
 
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://floor") as client,
-    ):
-        answer = await client.post(
-            "/v1/checkout", json=body, headers={"Authorization": "Bearer forged", "Idempotency-Key": "k"}
-        )
+    answer = await _check_out(database_url, primary, shape="complete", cart_id=cart_id, token="forged")
 
     assert answer.status_code == 401
     with psycopg.connect(database_url) as db:
@@ -84,16 +81,8 @@ async def test_the_complete_floor_refuses_a_cart_that_is_not_the_callers(
     database_url: str, primary: SandboxProcess
 ) -> None:
     [(_, cart_id), (other_token, _)] = prepare_carts(database_url, 2, skus=2)
-    app = build_app(database_url, primary.url, SECRET, shape="complete", psp_api_key=API_KEY)
-    body = {"cart_id": cart_id, "shipping_address": ADDRESS, "payment_method_token": "pm_card_visa"}
 
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://floor") as client,
-    ):
-        answer = await client.post(
-            "/v1/checkout", json=body, headers={"Authorization": f"Bearer {other_token}", "Idempotency-Key": "k"}
-        )
+    answer = await _check_out(database_url, primary, shape="complete", cart_id=cart_id, token=other_token)
 
     assert answer.status_code == 404
     with psycopg.connect(database_url) as db:

@@ -21,9 +21,7 @@ def test_a_recorded_checkout_replays_as_new_checkouts_of_other_carts(
     recording = record_checkout(database_url, carts[0], carts[1], primary.url, psp_api_key=API_KEY)
     replayed = buyers(database_url, carts[2:])
 
-    result = asyncio.run(
-        replay(database_url, replays(recording, replayed), concurrency=2, seconds=60, postgres=None)
-    )
+    result = asyncio.run(replay(database_url, replays(recording, replayed), concurrency=2, seconds=60, postgres=None))
 
     assert recording.transactions >= 2
     assert recording.autocommit >= 1
