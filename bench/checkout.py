@@ -28,7 +28,7 @@ from bench.checkout_setup import SECRET, SKU_IDS, SKUS, Sandbox, prepare_carts, 
 from bench.checkout_sql import CONFIRM, RESERVE, bind
 from bench.cpu import ProcessTreesMeter, postmaster_pid
 from bench.database import ROOT, BenchPostgres
-from bench.load import Summary
+from bench.load import Summary, percentile
 from bench.options import RunOptions
 from bench.profiling import Sampler, profile_markdown
 from bench.report import Section, machine, table
@@ -93,8 +93,7 @@ async def _raw_limit(url: str, *, concurrency: int, seconds: float) -> tuple[flo
     elapsed = time.perf_counter() - started
     await pool.close()
     latencies.sort()
-    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0
-    return len(latencies) / elapsed, p95
+    return len(latencies) / elapsed, percentile(latencies, 0.95) * 1000
 
 
 def run(options: RunOptions) -> Section:

@@ -34,6 +34,7 @@ from sqlalchemy import event
 from bench.checkout_setup import ADDRESS, SECRET
 from bench.cpu import ProcessTreesMeter
 from bench.database import ROOT
+from bench.load import percentile
 from mercato.kernel.ids import PREFIXES, new_id
 from mercato.payments.registry import SANDBOX_API_KEY
 
@@ -265,6 +266,6 @@ async def replay(
     done = len(latencies)
     return ReplayResult(
         per_second=done / elapsed,
-        p95_ms=latencies[max(int(done * 0.95) - 1, 0)] * 1000 if latencies else 0.0,
+        p95_ms=percentile(latencies, 0.95) * 1000,
         cpu_ms={name: 1000 * used / max(done, 1) for name, used in meter.used.items()},
     )

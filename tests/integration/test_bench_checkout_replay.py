@@ -25,7 +25,7 @@ def test_a_recorded_checkout_replays_as_new_checkouts_of_other_carts(
 
     assert recording.transactions >= 2
     assert recording.autocommit >= 1
-    assert recording.round_trips == recording.statements + 2 * recording.transactions
+    assert recording.statements > recording.autocommit
     assert result.per_second > 0
     with psycopg.connect(database_url) as db:
         orders = db.execute("SELECT user_id, status FROM orders ORDER BY user_id").fetchall()
